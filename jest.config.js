@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Temporal servers and bundling take seconds; a generous per-test ceiling, never a wait.
+  testTimeout: 120_000,
+  // Each file starts its own Temporal server; two at a time fits the 2-core machines.
+  maxWorkers: 2,
+};

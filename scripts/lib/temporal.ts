@@ -1,0 +1,88 @@
+import { Connection } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
+import { spawn } from 'node:child_process';
+import { type Service, stopChild, waitForPort } from './processes';
+
+/** CLI spelling of SDK search attribute types (`--search-attribute Name=Keyword`). */
+const cliType: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+export interface TemporalDevServer extends Service {
+  address: string;
+  uiUrl: string | null;
+}
+
+/**
+ * Runs the official `temporal server start-dev` with a persistent SQLite file and registers the
+ * app's search attributes; resolves once the frontend answers.
+ */
+export async function startTemporalDevServer(opts: {
+  cli: string;
+  dbFile: string;
+  port: number;
+  uiPort: number | null;
+  namespace: string;
+  searchAttributes: SearchAttributeKey<SearchAttributeType>[];
+}): Promise<TemporalDevServer> {
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    opts.dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'error',
+    // Temporal's own CI uses these with a file-backed dev server; without them it is slow.
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=OFF',
+    ...opts.searchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]),
+    ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
+  ];
+  const child = spawn(opts.cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  let early: Error | undefined;
+  child.once('exit', (code, signal) => (early = new Error(`temporal server exited (code ${code}, signal ${signal})`)));
+  child.once('error', (err) => (early = err));
+  const address = `127.0.0.1:${opts.port}`;
+  try {
+    await waitForPort(opts.port, '127.0.0.1', 60_000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw early ?? err;
+  }
+  const connection = await Connection.connect({ address });
+  try {
+    for (let i = 0; ; i++) {
+      if (early) throw early;
+      try {
+        await connection.workflowService.getSystemInfo({});
+        break;
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+  return {
+    name: 'temporal',
+    address,
+    uiUrl: opts.uiPort === null ? null : `http://localhost:${opts.uiPort}`,
+    stop: () => stopChild(child, 15_000),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `npm start`: everything on embedded defaults, in one terminal. PostgreSQL (embedded unless
+ * DATABASE_URL), migrations, the Temporal dev server (unless TEMPORAL_ADDRESS), a mail catcher
+ * (unless SMTP_URL), the worker and the API. Ctrl-C stops all of them; run again, it resumes.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { ConfigError, loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { createMailer } from '../lib/mail';
+import { resolveTemporalBinary } from '../lib/tools';
+import { createWorker } from '../worker/worker';
+import { searchAttributeKeys } from '../workflows/definitions';
+import { startMailCatcher } from './lib/mail-catcher';
+import { deployMigrations } from './lib/migrations';
+import { startEmbeddedPostgres } from './lib/postgres';
+import type { Service } from './lib/processes';
+import { startTemporalDevServer } from './lib/temporal';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const services: Service[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('正在停止 / stopping…');
+    for (const s of services.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        logger.error({ err, service: s.name }, 'stop failed');
+      }
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    await mkdir(config.dataDir, { recursive: true });
+
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, persistent: true });
+      services.push(pg);
+      databaseUrl = pg.url;
+    }
+    const { applied } = await deployMigrations({ databaseUrl, log: (m) => logger.debug(m) });
+    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
+
+    let temporalAddress = config.TEMPORAL_ADDRESS;
+    let temporalUi: string | null = null;
+    if (!temporalAddress) {
+      const temporal = await startTemporalDevServer({
+        cli: resolveTemporalBinary('temporal', config.TEMPORAL_CLI),
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        namespace: config.TEMPORAL_NAMESPACE,
+        searchAttributes: searchAttributeKeys,
+      });
+      services.push(temporal);
+      temporalAddress = temporal.address;
+      temporalUi = temporal.uiUrl;
+    }
+
+    let smtpUrl = config.SMTP_URL;
+    let mailDir: string | null = null;
+    if (!smtpUrl) {
+      mailDir = path.join(config.dataDir, 'mail');
+      const catcher = await startMailCatcher({
+        port: config.SMTP_CATCHER_PORT,
+        dir: mailDir,
+        onMessage: (m) => logger.info({ to: m.envelopeTo, subject: m.parsed.subject, file: m.file }, '邮件已收到 / mail caught'),
+      });
+      services.push(catcher);
+      smtpUrl = catcher.url;
+    }
+
+    const db = createDb(databaseUrl);
+    const mailer = createMailer(smtpUrl);
+    services.push({ name: 'db', stop: () => db.$disconnect() });
+
+    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      deps: { db, mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE },
+    });
+    const workerRun = worker.run();
+    services.push({
+      name: 'worker',
+      stop: async () => {
+        worker.shutdown();
+        await workerRun;
+        await nativeConnection.close();
+      },
+    });
+    workerRun.catch((err) => {
+      logger.fatal({ err }, 'worker failed');
+      void shutdown(1);
+    });
+
+    const connection = await Connection.connect({ address: temporalAddress });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    services.push({ name: 'temporal-client', stop: () => connection.close() });
+    const app = createApp({ db, temporal, mailer, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    services.push({ name: 'api', stop: () => new Promise((r) => server.close(() => r())) });
+
+    const lines = [
+      '',
+      '整改督办引擎已启动 / rectify is running',
+      `  API            http://localhost:${config.PORT}  (health: /healthz)`,
+      `  Temporal       ${temporalAddress}${temporalUi ? `  (Web UI: ${temporalUi})` : ''}`,
+      `  Database       ${databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')}`,
+      `  Mail           ${smtpUrl}${mailDir ? `  (caught mail: ${mailDir})` : ''}`,
+      '  Ctrl-C stops everything; `npm start` again resumes.',
+      '',
+    ];
+    console.log(lines.join('\n'));
+  } catch (err) {
+    if (err instanceof ConfigError) console.error(err.message);
+    else logger.fatal({ err }, 'start-up failed');
+    await shutdown(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

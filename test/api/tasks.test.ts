@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createTestApp, inHours } from '../support/api';
+import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+
+/** Every error response has this shape and nothing else (no stack traces). */
+function expectErrorShape(body: unknown, code: string) {
+  expect(body).toEqual({ error: { code, message: expect.any(String), ...((body as { error: { details?: unknown } }).error.details ? { details: expect.anything() } : {}) } });
+  expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
+}
+
+describe('tasks API, in-process against the dev server, the test database and an SMTP server', () => {
+  let h: Harness;
+  let app: Express;
+
+  beforeAll(async () => {
+    h = await startHarness(await createDevServerEnv());
+    app = createTestApp(h);
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  const validTask = () => ({
+    title: '整治“吃拿卡要”问题',
+    ownerEmail: `zhang.san.${randomUUID().slice(0, 6)}@example.gov.cn`,
+    deadline: inHours(72),
+    reminderOffsetSeconds: 3600,
+  });
+
+  test('creating a task stores it, starts its workflow and returns it as open', async () => {
+    const res = await request(app).post('/api/tasks').send(validTask()).expect(201);
+    expect(res.body).toMatchObject({ status: 'open', mails: [], workflowId: `task-${res.body.id}` });
+    const described = await h.env.client.workflow.getHandle(res.body.workflowId).describe();
+    expect(described.status.name).toBe('RUNNING');
+    const row = await h.db.task.findUnique({ where: { id: res.body.id } });
+    expect(row?.title).toBe('整治“吃拿卡要”问题');
+  });
+
+  test('completing a task returns its completed state; completing it again is a 409 naming the rule', async () => {
+    const created = await request(app).post('/api/tasks').send(validTask()).expect(201);
+    const done = await request(app).post(`/api/tasks/${created.body.id}/complete`).send({ note: '已整改' }).expect(200);
+    expect(done.body.status).toBe('completed');
+
+    const again = await request(app).post(`/api/tasks/${created.body.id}/complete`).send({}).expect(409);
+    expectErrorShape(again.body, 'ILLEGAL_TRANSITION');
+
+    const read = await request(app).get(`/api/tasks/${created.body.id}`).expect(200);
+    expect(read.body.status).toBe('completed');
+    expect(read.body.events.map((e: { type: string }) => e.type)).toEqual(['completed']);
+  });
+
+  test.each([
+    ['a missing title', { title: undefined }, 'body.title'],
+    ['a malformed e-mail', { ownerEmail: 'not-an-email' }, 'body.ownerEmail'],
+    ['a deadline without time zone', { deadline: '2030-01-01T09:00:00' }, 'body.deadline'],
+    ['a deadline in the past', { deadline: '2020-01-01T09:00:00+08:00' }, 'body.deadline'],
+    ['a negative reminder offset', { reminderOffsetSeconds: -5 }, 'body.reminderOffsetSeconds'],
+    ['an unknown field', { priority: 'high' }, 'body'],
+  ])('%s is a 400 that names the field', async (_label, patch, field) => {
+    const res = await request(app).post('/api/tasks').send({ ...validTask(), ...patch }).expect(400);
+    expectErrorShape(res.body, 'VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  test('malformed JSON is a 400, not a 500', async () => {
+    const res = await request(app).post('/api/tasks').set('Content-Type', 'application/json').send('{"title": ').expect(400);
+    expectErrorShape(res.body, 'INVALID_JSON');
+  });
+
+  test('unknown ids are 404, malformed ids 400', async () => {
+    expectErrorShape((await request(app).get(`/api/tasks/${randomUUID()}`).expect(404)).body, 'NOT_FOUND');
+    expectErrorShape((await request(app).post(`/api/tasks/${randomUUID()}/complete`).send({}).expect(404)).body, 'NOT_FOUND');
+    expectErrorShape((await request(app).get('/api/tasks/123').expect(400)).body, 'VALIDATION_FAILED');
+    expectErrorShape((await request(app).get('/api/nothing-here').expect(404)).body, 'NOT_FOUND');
+  });
+
+  test('/healthz reports Temporal, database and SMTP as reachable', async () => {
+    const res = await request(app).get('/healthz').expect(200);
+    expect(res.body).toEqual({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true }, smtp: { ok: true } } });
+  });
+});

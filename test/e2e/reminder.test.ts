@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createTestApp } from '../support/api';
+import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+
+/**
+ * End to end on a real Temporal dev server, in real time: a task due in a few seconds delivers its
+ * reminder and then its overdue notice to a real SMTP server, and the API shows both mails.
+ */
+describe('end to end: reminder and overdue mail through the dev server', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness(await createDevServerEnv());
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('a task due in 6 seconds with a 4-second reminder offset mails its owner twice, in order', async () => {
+    const app = createTestApp(h);
+    const ownerEmail = `li.si.${randomUUID().slice(0, 6)}@example.gov.cn`;
+    const deadline = new Date(Date.now() + 6000);
+    const created = await request(app)
+      .post('/api/tasks')
+      .send({ title: '食品经营许可证公示整改', ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: 4 })
+      .expect(201);
+
+    const mails = await h.smtp.waitFor(2, (m) => m.envelopeTo.includes(ownerEmail), 30_000);
+    expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringContaining('【逾期通知】')]);
+    expect(mails[0]!.parsed.text).toContain('食品经营许可证公示整改');
+    expect(mails[0]!.parsed.text).toContain(`/api/tasks/${created.body.id}`);
+    // The reminder went out before the deadline, the overdue notice at or after it.
+    expect(mails[0]!.receivedAt.getTime()).toBeLessThan(deadline.getTime());
+    expect(mails[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(deadline.getTime());
+
+    // The projection may trail the SMTP delivery by one activity; read until it shows both.
+    let body: { status: string; mails: { kind: string; status: string }[] } = created.body;
+    for (let i = 0; i < 50 && body.mails.filter((m) => m.status === 'sent').length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      body = (await request(app).get(`/api/tasks/${created.body.id}`).expect(200)).body;
+    }
+    expect(body.status).toBe('overdue');
+    expect(body.mails.map((m) => [m.kind, m.status])).toEqual([
+      ['reminder', 'sent'],
+      ['overdue', 'sent'],
+    ]);
+  });
+});

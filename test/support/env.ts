@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createDb, type Db } from '../../lib/db';
+import { createMailer, type Mailer } from '../../lib/mail';
+import { resolveTemporalBinary } from '../../lib/tools';
+import { searchAttributeKeys } from '../../workflows/definitions';
+import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
+import { createWorker } from '../../worker/worker';
+import type { Worker } from '@temporalio/worker';
+
+export const testDatabaseUrl = (): string => {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: jest globalSetup starts the test database');
+  return url;
+};
+
+/** Time-skipping test server from the project's binary (no download). */
+export const createTimeSkippingEnv = () =>
+  TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: resolveTemporalBinary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER) } },
+  });
+
+/** Dev server (real Temporal server, SQLite in memory) from the project's `temporal` CLI. */
+export const createDevServerEnv = () =>
+  TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: resolveTemporalBinary('temporal', process.env.TEMPORAL_CLI) },
+      searchAttributes: searchAttributeKeys,
+    },
+  });
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundles workflows/ once per test file. */
+export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') }));
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  db: Db;
+  mailer: Mailer;
+  smtp: MailCatcher;
+  worker: Worker;
+  taskQueue: string;
+  /** Stops the worker, the SMTP server, the database client and the Temporal server. */
+  teardown(): Promise<void>;
+}
+
+/** A Temporal environment with a real worker, real activities, the test database and a real SMTP server. */
+export async function startHarness(env: TestWorkflowEnvironment): Promise<Harness> {
+  const smtp = await startMailCatcher({ port: 0 });
+  const db = createDb(testDatabaseUrl());
+  const mailer = createMailer(smtp.url);
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    deps: { db, mailer, mailFrom: '整改督办系统 <noreply@rectify.local>', publicUrl: 'http://localhost:3000', timeZone: 'Asia/Shanghai' },
+  });
+  const running = worker.run();
+  return {
+    env,
+    db,
+    mailer,
+    smtp,
+    worker,
+    taskQueue,
+    async teardown() {
+      worker.shutdown();
+      await running;
+      mailer.close();
+      await smtp.stop();
+      await db.$disconnect();
+      await env.teardown();
+    },
+  };
+}
+
+/** Inserts a task row the way the API does (workflow tests start the workflow themselves). */
+export async function insertTask(db: Db, fields: { title?: string; ownerEmail?: string; deadline: Date; reminderOffsetSeconds: number }) {
+  return db.task.create({
+    data: {
+      title: fields.title ?? '规范市场主体登记窗口服务',
+      ownerEmail: fields.ownerEmail ?? `owner-${randomUUID().slice(0, 8)}@example.gov.cn`,
+      deadline: fields.deadline,
+      reminderOffsetSeconds: fields.reminderOffsetSeconds,
+    },
+  });
+}

@@ -1,0 +1,23 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { deployMigrations } from '../../scripts/lib/migrations';
+import { freePort } from '../../scripts/lib/processes';
+import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
+
+/**
+ * One throwaway PostgreSQL for the whole run (a real server from node_modules, or the one in
+ * TEST_DATABASE_URL), migrated with the checked-in migrations. Test files share it and keep
+ * apart by using fresh ids.
+ */
+export default async function globalSetup(): Promise<void> {
+  let url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rectify-test-pg-'));
+    const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, database: 'rectify_test' });
+    (globalThis as { __pg?: typeof pg }).__pg = pg;
+    url = pg.url;
+  }
+  await deployMigrations({ databaseUrl: url });
+  process.env.DATABASE_URL = url;
+}

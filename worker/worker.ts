@@ -1,0 +1,22 @@
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createTaskActivities, type TaskActivityDeps } from '../activities';
+
+export interface StartWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: TaskActivityDeps;
+  /** A pre-built bundle (tests bundle once per file); otherwise workflows/ is bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** Wiring only: the workflows of workflows/ and the activities built from real collaborators. */
+export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createTaskActivities(opts.deps),
+  });
+}

@@ -1,0 +1,1 @@
+export { superviseTask } from './superviseTask';
