@@ -65,6 +65,7 @@ async function main() {
         uiPort: config.TEMPORAL_UI_PORT,
         namespace: config.TEMPORAL_NAMESPACE,
         searchAttributes: searchAttributeKeys,
+        logFile: path.join(config.dataDir, 'temporal.log'),
       });
       services.push(temporal);
       temporalAddress = temporal.address;

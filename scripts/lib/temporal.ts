@@ -2,6 +2,7 @@ import { Connection } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { type Service, stopChild, waitForPort } from './processes';
 
 /** CLI spelling of SDK search attribute types (`--search-attribute Name=Keyword`). */
@@ -31,6 +32,7 @@ export async function startTemporalDevServer(opts: {
   uiPort: number | null;
   namespace: string;
   searchAttributes: SearchAttributeKey<SearchAttributeType>[];
+  logFile?: string;
 }): Promise<TemporalDevServer> {
   const args = [
     'server',
@@ -44,7 +46,7 @@ export async function startTemporalDevServer(opts: {
     '--namespace',
     opts.namespace,
     '--log-level',
-    'error',
+    'warn',
     // Temporal's own CI uses these with a file-backed dev server; without them it is slow.
     '--sqlite-pragma',
     'journal_mode=WAL',
@@ -53,7 +55,10 @@ export async function startTemporalDevServer(opts: {
     ...opts.searchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]),
     ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
   ];
-  const child = spawn(opts.cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // The server's own output goes to a log file (it is chatty at shutdown); the UI address is ours to print.
+  const log = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
+  const child = spawn(opts.cli, args, { stdio: ['ignore', log, log] });
+  if (typeof log === 'number') closeSync(log);
   let early: Error | undefined;
   child.once('exit', (code, signal) => (early = new Error(`temporal server exited (code ${code}, signal ${signal})`)));
   child.once('error', (err) => (early = err));
