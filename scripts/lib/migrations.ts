@@ -12,6 +12,7 @@
  * Every operation builds its own engine, pool and (when needed) shadow database, and releases all
  * of them before returning, so it is safe in a long-running process (app start-up, jest setup).
  */
+import { existsSync } from 'node:fs';
 import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -37,7 +38,7 @@ export const defaultSchemaPath = path.join(repoRoot, 'prisma', 'schema.prisma');
 export const defaultMigrationsDir = path.join(repoRoot, 'prisma', 'migrations');
 
 export interface MigrateOptions {
-  /** postgresql://user:password@host:port/database[?schema=...&sslmode=...] */
+  /** postgresql://user:password@host:port/database[?sslmode=require] (schema `public` only) */
   databaseUrl: string;
   schemaPath?: string;
   migrationsDir?: string;
@@ -48,7 +49,7 @@ export interface MigrateOptions {
 export interface CreateMigrationOptions extends MigrateOptions {
   /** Human name; slugified like the Prisma CLI does (`Add users` → `add_users`). */
   name: string;
-  /** Write the migration folder but do not apply it (like `prisma migrate dev --create-only`). */
+  /** Write the migration folder, even an empty one, but do not apply it (`prisma migrate dev --create-only`). */
   createOnly?: boolean;
   /** Proceed even when the engine warns about data loss (the CLI asks interactively instead). */
   acceptDataLoss?: boolean;
@@ -101,30 +102,38 @@ export async function createMigration(
   if (!migrationName) throw new Error(`invalid migration name ${JSON.stringify(opts.name)}`);
 
   return withEngine(opts, async ({ engine, migrationsList, filters, schema, migrationsDir }) => {
-    // devDiagnostic first: besides telling us whether the database drifted, it primes the engine's
-    // cache; createMigration without it complains about the shadow database (probe result).
-    const { action } = await engine.devDiagnostic({ migrationsList, filters });
-    if (action.tag === 'reset') {
-      throw new Error(
-        `The database cannot take new migrations without a reset: ${action.reason}\n` +
-          'Nothing was changed. Drop and recreate the development database (all data is lost), then run again.',
-      );
-    }
-
+    // devDiagnostic checks the database for drift by replaying its applied migrations on a shadow
+    // database, and caches the resulting schema. evaluateDataLoss and createMigration get no
+    // shadow database in the wasm engine: they only read that cache ("PostgreSQL shadow DB must be
+    // provided through an external factory" otherwise), keyed by the applied history.
+    const diagnose = async () => {
+      const { action } = await engine.devDiagnostic({ migrationsList, filters });
+      if (action.tag === 'reset') {
+        throw new Error(
+          `The database cannot take new migrations without a reset: ${action.reason}\n` +
+            'Nothing was changed. Drop and recreate the development database (all data is lost), then run again.',
+        );
+      }
+    };
+    await diagnose();
     const applied = (await engine.applyMigrations({ migrationsList, filters })).appliedMigrationNames;
+    // Pending migrations just applied changed the history: cache the schema of the new one.
+    if (applied.length > 0) await diagnose();
 
     const loss = await engine.evaluateDataLoss({ migrationsList, schema, filters });
-    if (loss.unexecutableSteps.length > 0) {
+    // Like the CLI: a draft (createOnly) may contain steps to fix by hand before applying.
+    if (loss.unexecutableSteps.length > 0 && !opts.createOnly) {
       throw new Error(`The migration cannot be applied:\n${loss.unexecutableSteps.map((s) => `  • ${s.message}`).join('\n')}`);
     }
     const warnings = loss.warnings.map((w) => w.message);
     if (warnings.length > 0 && !opts.acceptDataLoss) {
       throw new Error(
-        `The migration would lose data (nothing was changed; pass acceptDataLoss to proceed):\n${warnings.map((w) => `  • ${w}`).join('\n')}`,
+        `The migration would lose data (no migration created; pass acceptDataLoss to proceed):\n${warnings.map((w) => `  • ${w}`).join('\n')}`,
       );
     }
 
-    const created = await engine.createMigration({ migrationName, draft: false, migrationsList, schema, filters });
+    // draft: with createOnly, write the folder even without schema changes (for hand-written SQL).
+    const created = await engine.createMigration({ migrationName, draft: opts.createOnly ?? false, migrationsList, schema, filters });
     if (created.migrationScript === null) {
       report(opts, applied, started);
       opts.log?.('No schema change: no migration created.');
@@ -147,7 +156,7 @@ export async function createMigration(
 
 /** `prisma migrate status`, as data. With `diff: true` also reports unmigrated schema changes. */
 export async function migrationStatus(opts: MigrateOptions & { diff?: boolean }): Promise<MigrationStatus> {
-  return withEngine(opts, async ({ engine, migrationsList, filters, pool, schemaName, schema }) => {
+  return withEngine(opts, async ({ engine, migrationsList, filters, pool, schema }) => {
     const diagnosis: DiagnoseMigrationHistoryOutput = await engine.diagnoseMigrationHistory({
       migrationsList,
       optInToShadowDatabase: false,
@@ -161,7 +170,7 @@ export async function migrationStatus(opts: MigrateOptions & { diff?: boolean })
       history?.diagnostic === 'migrationsDirectoryIsBehind' || history?.diagnostic === 'historiesDiverge'
         ? history.unpersistedMigrationNames
         : [];
-    const applied = diagnosis.hasMigrationsTable ? await readAppliedMigrations(pool, schemaName) : [];
+    const applied = diagnosis.hasMigrationsTable ? await readAppliedMigrations(pool) : [];
     const status: MigrationStatus = {
       local,
       applied,
@@ -224,33 +233,39 @@ interface EngineSession {
   filters: SchemaFilter;
   /** The main database's pool (already patched); for plain reads the engine has no method for. */
   pool: pg.Pool;
-  schemaName: string;
 }
 
 // No externally managed tables or enums (prisma.config.ts has no tables/enums.external).
 const noFilters: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 async function withEngine<T>(opts: MigrateOptions, run: (session: EngineSession) => Promise<T>): Promise<T> {
-  if (!opts.databaseUrl) throw new Error('databaseUrl is required');
+  if (!opts.databaseUrl || !URL.canParse(opts.databaseUrl)) {
+    throw new Error('databaseUrl must be a URL like postgresql://user:password@host:5432/database');
+  }
+  const schemaParam = new URL(opts.databaseUrl).searchParams.get('schema');
+  if (schemaParam && schemaParam !== 'public') {
+    // The engine would still write into the search_path (public) while reading `schemaParam`, and
+    // the app's client (lib/db.ts) ignores the parameter too: refuse rather than half-work.
+    throw new Error(`?schema=${schemaParam} in the database URL is not supported: use a database of its own (schema "public").`);
+  }
   const schemaPath = path.resolve(opts.schemaPath ?? defaultSchemaPath);
   const migrationsDir = path.resolve(opts.migrationsDir ?? defaultMigrationsDir);
   const schemaText = await readFile(schemaPath, 'utf8');
   const migrationsList = await listMigrations(migrationsDir);
   const glue = await loadEngine();
 
-  // The engine's timers are unref'd (see loadEngine); this ref'd interval keeps a script that has
-  // nothing else to do alive while an operation is in flight, and is cleared right after.
-  const keepAlive = setInterval(() => {}, 60_000);
-  const schemaName = new URL(opts.databaseUrl).searchParams.get('schema') ?? 'public';
   // idleTimeoutMillis 0: the engine holds a session-level advisory lock on one pooled connection
   // for the whole operation; it must not be closed for idling. pool.end() below closes it.
   const pool = new pg.Pool({ connectionString: opts.databaseUrl, idleTimeoutMillis: 0 });
   reportCatalogTypesAsText(pool);
   pool.on('error', (err) => opts.log?.(`postgres pool error: ${err.message}`));
-  const shadows = new ShadowDatabases(pool, opts.databaseUrl, schemaName);
-  const factory = adapterFactory(pool, schemaName, shadows);
+  const shadows = new ShadowDatabases(pool, opts.databaseUrl);
+  const factory = adapterFactory(pool, shadows);
   const bound = bindMigrationAwareSqlAdapterFactory(factory);
 
+  // The engine's timers are unref'd (see loadEngine); this ref'd interval keeps a script that has
+  // nothing else to do alive while an operation is in flight. Cleared in `finally`.
+  const keepAlive = setInterval(() => {}, 60_000);
   let engine: SchemaEngine | undefined;
   try {
     engine = await glue.SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, engineLogger(opts.log), bound);
@@ -261,7 +276,6 @@ async function withEngine<T>(opts: MigrateOptions, run: (session: EngineSession)
       schema: { files: [{ path: schemaPath, content: schemaText }] },
       filters: noFilters,
       pool,
-      schemaName,
     });
   } catch (err) {
     throw toReadableError(err, bound.errorRegistry);
@@ -278,8 +292,8 @@ async function withEngine<T>(opts: MigrateOptions, run: (session: EngineSession)
  * which we create and drop ourselves (workaround: PrismaPg drops it before closing its pool, and
  * PostgreSQL refuses "database is being accessed by other users").
  */
-function adapterFactory(pool: pg.Pool, schemaName: string, shadows: ShadowDatabases): SqlMigrationAwareDriverAdapterFactory {
-  const options = { schema: schemaName };
+function adapterFactory(pool: pg.Pool, shadows: ShadowDatabases): SqlMigrationAwareDriverAdapterFactory {
+  const options = { schema: 'public' };
   const main = new PrismaPg(pool, options);
   return {
     provider: 'postgres',
@@ -325,7 +339,6 @@ class ShadowDatabases {
   constructor(
     private readonly admin: pg.Pool,
     private readonly databaseUrl: string,
-    private readonly schemaName: string,
   ) {}
 
   async create(): Promise<ShadowDatabase> {
@@ -336,10 +349,6 @@ class ShadowDatabases {
     const pool = new pg.Pool({ ...connectionFields(this.databaseUrl), database: name, idleTimeoutMillis: 0 });
     reportCatalogTypesAsText(pool);
     pool.on('error', () => undefined); // the database is about to be dropped anyway
-    if (this.schemaName !== 'public') {
-      // The main database's schema may be created by migrations; the shadow must have it too.
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schemaName)}`);
-    }
     const shadow = { name, pool, dropped: false };
     this.live.add(shadow);
     return shadow;
@@ -480,18 +489,18 @@ function engineLogger(log: MigrateOptions['log']): (line: string) => void {
 }
 
 /**
- * Engine errors arrive as plain objects or Errors whose message may only reference an adapter
- * error by id; swap in the adapter's own error when the registry has it.
+ * When an adapter call throws something that is not a database error (e.g. our CREATE DATABASE
+ * for the shadow database is refused), the engine only reports "External error id#N"; the error
+ * itself waits in the adapter's registry. Put its message next to the engine's context.
  */
-function toReadableError(err: unknown, registry: { consumeError(id: number): { error: unknown } | undefined }): Error {
-  const e = err as { message?: unknown; code?: unknown; meta?: unknown } | null;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  const id = /"id"\s*:\s*(\d+)/.exec(message)?.[1];
+function toReadableError(err: unknown, registry: { consumeError(id: number): { error: unknown } | undefined }): unknown {
+  if (!(err instanceof Error)) return err;
+  const id = /External error id#(\d+)/.exec(err.message)?.[1];
   const original = id === undefined ? undefined : registry.consumeError(Number(id))?.error;
-  if (original instanceof Error) return original;
-  if (err instanceof Error) return err;
-  const error = new Error(typeof e?.code === 'string' ? `${e.code}: ${message}` : message);
-  return Object.assign(error, { cause: err });
+  if (original === undefined) return err;
+  const detail = original instanceof Error ? original.message : String(original);
+  const context = err.message.split('\n')[0];
+  return Object.assign(new Error(`${context}: ${detail}`, { cause: original }), { name: err.name });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -513,9 +522,9 @@ async function diffMigrationsToSchema(engine: SchemaEngine, migrationsList: Migr
   return /^\s*(--[^\n]*\n?\s*)*$/.test(script) ? '' : script;
 }
 
-async function readAppliedMigrations(pool: pg.Pool, schemaName: string): Promise<string[]> {
+async function readAppliedMigrations(pool: pg.Pool): Promise<string[]> {
   const { rows } = await pool.query<{ migration_name: string }>(
-    `SELECT migration_name FROM ${quoteIdent(schemaName)}."_prisma_migrations"
+    `SELECT migration_name FROM "_prisma_migrations"
       WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name`,
   );
   return rows.map((r) => r.migration_name);
@@ -531,10 +540,8 @@ async function writeMigration(
 ): Promise<void> {
   // Same files, same content as the Prisma CLI (packages/migrate utils/createMigration.ts).
   const directory = path.join(migrationsDir, name);
-  await mkdir(directory, { recursive: false, mode: 0o777 }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw new Error(`cannot create ${directory}: ${err.message}`);
-    await mkdir(directory, { recursive: true, mode: 0o777 });
-  });
+  if (existsSync(directory)) throw new Error(`The migration directory already exists at ${directory}`);
+  await mkdir(directory, { recursive: true, mode: 0o777 });
   await writeFile(path.join(directory, `migration.${extension}`), script, 'utf8');
   const lockfile = `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${connectorType}"\n`;
   if (list.lockfile.content !== lockfile) await writeFile(path.join(migrationsDir, list.lockfile.path), lockfile, 'utf8');
