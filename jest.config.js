@@ -6,6 +6,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/setup-file.ts'],
   // Temporal servers and bundling take seconds; a generous per-test ceiling, never a wait.
   testTimeout: 120_000,
   // Each file starts its own Temporal server; two at a time fits the 2-core machines.

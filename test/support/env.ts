@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { createDb, type Db } from '../../lib/db';
 import { createMailer, type Mailer } from '../../lib/mail';
 import { resolveTemporalBinary } from '../../lib/tools';
@@ -15,11 +16,28 @@ export const testDatabaseUrl = (): string => {
   return url;
 };
 
-/** Time-skipping test server from the project's binary (no download). */
-export const createTimeSkippingEnv = () =>
-  TestWorkflowEnvironment.createTimeSkipping({
+/** Time-skipping test server from the project's binary (no download), with our search attributes. */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: resolveTemporalBinary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER) } },
   });
+  // The time-skipping server knows no custom search attributes until told (the dev server gets them as flags).
+  const { IndexedValueType } = temporal.api.enums.v1;
+  const indexedValueType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+    KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(searchAttributeKeys.map((k) => [k.name, indexedValueType[k.type]!])),
+  });
+  return env;
+}
 
 /** Dev server (real Temporal server, SQLite in memory) from the project's `temporal` CLI. */
 export const createDevServerEnv = () =>
@@ -32,7 +50,7 @@ export const createDevServerEnv = () =>
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundles workflows/ once per test file. */
-export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') }));
+export const workflowBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') }));
 
 export interface Harness {
   env: TestWorkflowEnvironment;

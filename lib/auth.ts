@@ -1,0 +1,67 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import { jwtVerify, SignJWT } from 'jose';
+
+/**
+ * Credentials: passwords hashed with argon2id (memory-hard, @node-rs/argon2 defaults: 19 MiB,
+ * t=2), short-lived HS256 access tokens (jose), and long-lived API tokens that are shown once and
+ * stored only as a SHA-256 digest (they are 256-bit random, so a fast hash is enough).
+ */
+export const hashPassword = (password: string): Promise<string> => argon2Hash(password);
+export const verifyPassword = (hash: string, password: string): Promise<boolean> => argon2Verify(hash, password).catch(() => false);
+
+/** A password to print once for the first admin; 24 characters from an unambiguous alphabet. */
+export function generatePassword(length = 24): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(length);
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export const API_TOKEN_PREFIX = 'rct_';
+
+export function generateApiToken(): { token: string; digest: string; prefix: string } {
+  const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return { token, digest: digestApiToken(token), prefix: token.slice(0, API_TOKEN_PREFIX.length + 6) };
+}
+
+export const digestApiToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export const isApiToken = (token: string): boolean => token.startsWith(API_TOKEN_PREFIX);
+
+export interface AccessTokenIssuer {
+  issue(subject: string): Promise<{ token: string; expiresIn: number }>;
+  /** The subject (person id) of a valid token, or null. */
+  verify(token: string): Promise<string | null>;
+}
+
+export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokenIssuer {
+  const key = new TextEncoder().encode(secret);
+  const issuer = 'rectify';
+  return {
+    async issue(subject) {
+      const token = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(subject)
+        .setIssuer(issuer)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(key);
+      return { token, expiresIn: ttlSeconds };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, { issuer, algorithms: ['HS256'] });
+        return typeof payload.sub === 'string' ? payload.sub : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** Constant-time string comparison for secrets of equal length. */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
