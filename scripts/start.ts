@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { ConfigError, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
@@ -25,6 +25,8 @@ import { startTemporalDevServer } from './lib/temporal';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  // The SDK's own INFO lines (webpack's bundle report, worker state) drown ours; keep its warnings.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const services: Service[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
