@@ -1,12 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import express from 'express';
+import cors from 'cors';
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { AccessTokenIssuer } from '../lib/auth';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../lib/mail';
+import { auditRoutes } from './audit/routes';
+import { authRoutes } from './auth/routes';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './health';
+import { authenticate } from './http/authenticate';
+import { buildOpenApiDocument } from './http/openapi';
+import { type AnyRoute, mountRoutes, route } from './http/route';
+import { peopleRoutes } from './people/routes';
 import { createTaskService } from './tasks/service';
 import { taskRoutes } from './tasks/routes';
+import { unitRoutes } from './units/routes';
 
 export interface AppDeps {
   db: Db;
@@ -14,17 +27,70 @@ export interface AppDeps {
   mailer: Mailer;
   taskQueue: string;
   logger: Logger;
+  accessTokens: AccessTokenIssuer;
+  loginRateLimit?: number;
+  /** Origins allowed to call the API from a browser; none (CORS off) by default. */
+  corsOrigins?: string[];
   now?: () => Date;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/** Every documented endpoint of the API, each described once (see http/route.ts). */
+export function apiRoutes(deps: AppDeps): AnyRoute[] {
+  const routes: AnyRoute[] = [
+    ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? 10 }),
+    ...unitRoutes(deps.db),
+    ...peopleRoutes(deps.db),
+    ...taskRoutes(createTaskService(deps)),
+    ...auditRoutes(deps.db),
+  ];
+  const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });
+  routes.push(
+    route({
+      method: 'get',
+      path: '/api/openapi.json',
+      tag: 'meta',
+      summary: 'OpenAPI 3.1 文档 / this document',
+      auth: 'public',
+      success: { status: 200, description: 'OpenAPI document' },
+      handler: async () => document(),
+    }),
+  );
+  return routes;
 }
 
 /** The Express app, built from its collaborators (one of each per process, passed in). */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+  app.set('query parser', 'simple');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+  if (deps.corsOrigins?.length) app.use(cors({ origin: deps.corsOrigins }));
+  app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps));
-  app.use('/api/tasks', taskRoutes(createTaskService(deps)));
+  const routes = apiRoutes(deps);
+  const router = Router();
+  mountRoutes(router, routes, authenticate(deps));
+  app.use(router);
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -3,8 +3,15 @@ import { AppError, ErrorCode } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
 /** One JSON shape for every error: `{ error: { code, message, details? } }`. */
-export function errorBody(err: AppError) {
-  return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+export function errorBody(err: AppError, requestId?: string) {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details === undefined ? {} : { details: err.details }),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -36,6 +43,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError.code === ErrorCode.INTERNAL || appError.code === ErrorCode.UNAVAILABLE) {
       logger.error({ err, method: req.method, path: req.path }, 'request failed');
     }
-    res.status(appError.status).json(errorBody(appError));
+    res.status(appError.status).json(errorBody(appError, req.id === undefined ? undefined : String(req.id)));
   };
 }

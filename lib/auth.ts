@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { jwtVerify, SignJWT } from 'jose';
 
@@ -59,9 +60,18 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
   };
 }
 
-/** Constant-time string comparison for secrets of equal length. */
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+/**
+ * The signing secret when JWT_SECRET is not set: generated once and kept in the data folder
+ * (mode 0600), so access tokens survive a restart of `npm start`.
+ */
+export async function persistentSecret(file: string): Promise<string> {
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // absent: create it below
+  }
+  const secret = randomBytes(48).toString('base64url');
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }

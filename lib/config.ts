@@ -42,6 +42,13 @@ export const ZConfig = z.object({
   SMTP_CATCHER_PORT: port(2525),
   MAIL_FROM: z.string().default('整改督办系统 <noreply@rectify.local>'),
   TIME_ZONE: z.string().default('Asia/Shanghai'),
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  CORS_ORIGINS: optionalString,
+  ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
+  ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
+  ROOT_UNIT_NAME: z.string().default('市场监督管理局'),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { dataDir: string; publicUrl: string };

@@ -10,7 +10,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { ConfigError, loadConfig } from '../lib/config';
+import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { createDb } from '../lib/db';
+import { ensureFirstAdmin } from '../lib/seed';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
 import { resolveTemporalBinary } from '../lib/tools';
@@ -88,6 +90,8 @@ async function main() {
     }
 
     const db = createDb(databaseUrl);
+    const admin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitName: config.ROOT_UNIT_NAME });
+    const accessTokens = createAccessTokens(config.JWT_SECRET ?? (await persistentSecret(path.join(config.dataDir, 'jwt-secret'))), config.ACCESS_TOKEN_TTL_SECONDS);
     const mailer = createMailer(smtpUrl);
     services.push({ name: 'db', stop: () => db.$disconnect() });
 
@@ -115,7 +119,16 @@ async function main() {
     const connection = await Connection.connect({ address: temporalAddress });
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     services.push({ name: 'temporal-client', stop: () => connection.close() });
-    const app = createApp({ db, temporal, mailer, taskQueue: config.TEMPORAL_TASK_QUEUE, logger });
+    const app = createApp({
+      db,
+      temporal,
+      mailer,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      logger,
+      accessTokens,
+      loginRateLimit: config.LOGIN_RATE_LIMIT,
+      corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
+    });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -128,9 +141,19 @@ async function main() {
       `  Temporal       ${temporalAddress}${temporalUi ? `  (Web UI: ${temporalUi})` : ''}`,
       `  Database       ${databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')}`,
       `  Mail           ${smtpUrl}${mailDir ? `  (caught mail: ${mailDir})` : ''}`,
+      `  API docs       http://localhost:${config.PORT}/api/docs`,
       '  Ctrl-C stops everything; `npm start` again resumes.',
       '',
     ];
+    if (admin.created) {
+      lines.push(`首个管理员已创建 / first admin created: ${admin.email}`);
+      lines.push(
+        admin.generatedPassword
+          ? `  密码（仅显示这一次）/ password (shown only this once): ${admin.generatedPassword}`
+          : '  密码为 ADMIN_PASSWORD 所设 / password as set in ADMIN_PASSWORD',
+        '',
+      );
+    }
     console.log(lines.join('\n'));
   } catch (err) {
     if (err instanceof ConfigError) console.error(err.message);

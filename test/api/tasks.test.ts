@@ -1,22 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { createTestApp, inHours } from '../support/api';
+import { bearer, createTestApp, inHours } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+import { createOrg, type Org } from '../support/org';
 
 /** Every error response has this shape and nothing else (no stack traces). */
 function expectErrorShape(body: unknown, code: string) {
-  expect(body).toEqual({ error: { code, message: expect.any(String), ...((body as { error: { details?: unknown } }).error.details ? { details: expect.anything() } : {}) } });
+  expect(body).toEqual({
+    error: {
+      code,
+      message: expect.any(String),
+      requestId: expect.any(String),
+      ...((body as { error: { details?: unknown } }).error.details ? { details: expect.anything() } : {}),
+    },
+  });
   expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
 }
 
 describe('tasks API, in-process against the dev server, the test database and an SMTP server', () => {
   let h: Harness;
   let app: Express;
+  let org: Org;
+  let office: string;
 
   beforeAll(async () => {
     h = await startHarness(await createDevServerEnv());
     app = createTestApp(h);
+    org = await createOrg(h.db);
+    office = await bearer(org.people.office);
   });
   afterAll(async () => {
     await h?.teardown();
@@ -24,56 +36,91 @@ describe('tasks API, in-process against the dev server, the test database and an
 
   const validTask = () => ({
     title: '整治“吃拿卡要”问题',
-    ownerEmail: `zhang.san.${randomUUID().slice(0, 6)}@example.gov.cn`,
+    unitId: org.units.officeA1.id,
+    ownerId: org.people.staffA1.id,
+    supervisorId: org.people.leader.id,
     deadline: inHours(72),
     reminderOffsetSeconds: 3600,
   });
+  const post = (url: string) => request(app).post(url).set('Authorization', office);
+  const get = (url: string) => request(app).get(url).set('Authorization', office);
 
   test('creating a task stores it, starts its workflow and returns it as open', async () => {
-    const res = await request(app).post('/api/tasks').send(validTask()).expect(201);
-    expect(res.body).toMatchObject({ status: 'open', mails: [], workflowId: `task-${res.body.id}` });
+    const res = await post('/api/tasks').send(validTask()).expect(201);
+    expect(res.body).toMatchObject({
+      status: 'open',
+      statusLabel: '办理中',
+      unit: { id: org.units.officeA1.id, name: '窗口服务股' },
+      owner: { id: org.people.staffA1.id, email: org.people.staffA1.email },
+      supervisor: { id: org.people.leader.id },
+      mails: [],
+      workflowId: `task-${res.body.id}`,
+    });
     const described = await h.env.client.workflow.getHandle(res.body.workflowId).describe();
     expect(described.status.name).toBe('RUNNING');
     const row = await h.db.task.findUnique({ where: { id: res.body.id } });
     expect(row?.title).toBe('整治“吃拿卡要”问题');
+    const audit = await h.db.auditEvent.findMany({ where: { targetType: 'task', targetId: res.body.id } });
+    expect(audit.map((a) => [a.action, a.actorId, a.requestId])).toEqual([['task.create', org.people.office.id, res.headers['x-request-id']]]);
   });
 
   test('completing a task returns its completed state; completing it again is a 409 naming the rule', async () => {
-    const created = await request(app).post('/api/tasks').send(validTask()).expect(201);
-    const done = await request(app).post(`/api/tasks/${created.body.id}/complete`).send({ note: '已整改' }).expect(200);
+    const created = await post('/api/tasks').send(validTask()).expect(201);
+    const done = await post(`/api/tasks/${created.body.id}/complete`).send({ note: '已整改' }).expect(200);
     expect(done.body.status).toBe('completed');
 
-    const again = await request(app).post(`/api/tasks/${created.body.id}/complete`).send({}).expect(409);
+    const again = await post(`/api/tasks/${created.body.id}/complete`).send({}).expect(409);
     expectErrorShape(again.body, 'ILLEGAL_TRANSITION');
 
-    const read = await request(app).get(`/api/tasks/${created.body.id}`).expect(200);
+    const read = await get(`/api/tasks/${created.body.id}`).expect(200);
     expect(read.body.status).toBe('completed');
     expect(read.body.events.map((e: { type: string }) => e.type)).toEqual(['completed']);
   });
 
   test.each([
     ['a missing title', { title: undefined }, 'body.title'],
-    ['a malformed e-mail', { ownerEmail: 'not-an-email' }, 'body.ownerEmail'],
+    ['a malformed owner id', { ownerId: 'zhang-san' }, 'body.ownerId'],
     ['a deadline without time zone', { deadline: '2030-01-01T09:00:00' }, 'body.deadline'],
     ['a deadline in the past', { deadline: '2020-01-01T09:00:00+08:00' }, 'body.deadline'],
     ['a negative reminder offset', { reminderOffsetSeconds: -5 }, 'body.reminderOffsetSeconds'],
     ['an unknown field', { priority: 'high' }, 'body'],
   ])('%s is a 400 that names the field', async (_label, patch, field) => {
-    const res = await request(app).post('/api/tasks').send({ ...validTask(), ...patch }).expect(400);
+    const res = await post('/api/tasks').send({ ...validTask(), ...patch }).expect(400);
     expectErrorShape(res.body, 'VALIDATION_FAILED');
     expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
+  test.each([
+    ['an owner outside the lead unit', () => ({ ownerId: org.people.staffB.id }), 'body.ownerId', 'owner.in_unit'],
+    ['an unknown lead unit', () => ({ unitId: randomUUID() }), 'body.unitId', 'exists'],
+    ['a supervisor who is not a leader', () => ({ supervisorId: org.people.staffA1b.id }), 'body.supervisorId', 'supervisor.is_leader'],
+  ])('%s is a 400 naming the field and the rule', async (_label, patch, field, rule) => {
+    const res = await post('/api/tasks').send({ ...validTask(), ...patch() }).expect(400);
+    expectErrorShape(res.body, 'VALIDATION_FAILED');
+    expect(res.body.error.details).toEqual([expect.objectContaining({ field, rule })]);
+  });
+
+  test('a body over 100 kB is a 413', async () => {
+    const res = await post('/api/tasks').send({ ...validTask(), title: 'x'.repeat(200_000) }).expect(413);
+    expectErrorShape(res.body, 'PAYLOAD_TOO_LARGE');
+  });
+
   test('malformed JSON is a 400, not a 500', async () => {
-    const res = await request(app).post('/api/tasks').set('Content-Type', 'application/json').send('{"title": ').expect(400);
+    const res = await post('/api/tasks').set('Content-Type', 'application/json').send('{"title": ').expect(400);
     expectErrorShape(res.body, 'INVALID_JSON');
   });
 
   test('unknown ids are 404, malformed ids 400', async () => {
-    expectErrorShape((await request(app).get(`/api/tasks/${randomUUID()}`).expect(404)).body, 'NOT_FOUND');
-    expectErrorShape((await request(app).post(`/api/tasks/${randomUUID()}/complete`).send({}).expect(404)).body, 'NOT_FOUND');
-    expectErrorShape((await request(app).get('/api/tasks/123').expect(400)).body, 'VALIDATION_FAILED');
-    expectErrorShape((await request(app).get('/api/nothing-here').expect(404)).body, 'NOT_FOUND');
+    expectErrorShape((await get(`/api/tasks/${randomUUID()}`).expect(404)).body, 'NOT_FOUND');
+    expectErrorShape((await post(`/api/tasks/${randomUUID()}/complete`).send({}).expect(404)).body, 'NOT_FOUND');
+    expectErrorShape((await get('/api/tasks/123').expect(400)).body, 'VALIDATION_FAILED');
+    expectErrorShape((await get('/api/nothing-here').expect(404)).body, 'NOT_FOUND');
+  });
+
+  test('without credentials every task endpoint is a 401', async () => {
+    expectErrorShape((await request(app).get('/api/tasks').expect(401)).body, 'UNAUTHENTICATED');
+    expectErrorShape((await request(app).post('/api/tasks').send(validTask()).expect(401)).body, 'UNAUTHENTICATED');
+    expectErrorShape((await request(app).get('/api/tasks').set('Authorization', 'Bearer not-a-token').expect(401)).body, 'UNAUTHENTICATED');
   });
 
   test('/healthz reports Temporal, database and SMTP as reachable', async () => {

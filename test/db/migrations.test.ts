@@ -87,10 +87,31 @@ test('the generated client writes and reads a Task on the migrated database', as
   await deployMigrations({ databaseUrl }); // a no-op after the first test; lets this one run alone
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   const deadline = new Date('2030-01-31T16:00:00.000Z');
+  const unit = await prisma.unit.create({ data: { code: 'DB-TEST', name: '消防科', path: '/db-test/' } });
+  const owner = await prisma.person.create({ data: { email: 'owner@example.gov.cn', displayName: '张三', unitId: unit.id, roles: ['staff'] } });
   const created = await prisma.task.create({
-    data: { title: '整改消防通道占用问题', ownerEmail: 'owner@example.gov.cn', deadline, reminderOffsetSeconds: 86_400 },
+    data: { title: '整改消防通道占用问题', unitId: unit.id, ownerId: owner.id, ownerEmail: owner.email, deadline, reminderOffsetSeconds: 86_400 },
   });
   const read = await prisma.task.findUniqueOrThrow({ where: { id: created.id }, include: { events: true, mails: true } });
   expect(read).toMatchObject({ title: '整改消防通道占用问题', ownerEmail: 'owner@example.gov.cn', status: 'open', completedAt: null, events: [], mails: [] });
   expect(read.deadline.toISOString()).toBe(deadline.toISOString());
+}, 60_000);
+
+test('the audit trail is append-only: the database refuses to update, delete or truncate it', async () => {
+  await deployMigrations({ databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO "AuditEvent" (id, action, "targetType") VALUES (gen_random_uuid(), 'task.create', 'task') RETURNING id`,
+    );
+    const id = rows[0]!.id;
+    await expect(client.query(`UPDATE "AuditEvent" SET action = 'forged' WHERE id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(client.query(`DELETE FROM "AuditEvent" WHERE id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(client.query(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
+    const after = await client.query(`SELECT action FROM "AuditEvent" WHERE id = $1`, [id]);
+    expect(after.rows).toEqual([{ action: 'task.create' }]);
+  } finally {
+    await client.end();
+  }
 }, 60_000);

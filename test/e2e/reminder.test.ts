@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createTestApp } from '../support/api';
+import { bearer, createTestApp } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+import { createOrg } from '../support/org';
 
 /**
  * End to end on a real Temporal dev server, in real time: a task due in a few seconds delivers its
@@ -19,11 +19,14 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
 
   test('a task due in 6 seconds with a 4-second reminder offset mails its owner twice, in order', async () => {
     const app = createTestApp(h);
-    const ownerEmail = `li.si.${randomUUID().slice(0, 6)}@example.gov.cn`;
+    const org = await createOrg(h.db);
+    const office = await bearer(org.people.office);
+    const ownerEmail = org.people.staffB.email;
     const deadline = new Date(Date.now() + 6000);
     const created = await request(app)
       .post('/api/tasks')
-      .send({ title: '食品经营许可证公示整改', ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: 4 })
+      .set('Authorization', office)
+      .send({ title: '食品经营许可证公示整改', unitId: org.units.deptB.id, ownerId: org.people.staffB.id, deadline: deadline.toISOString(), reminderOffsetSeconds: 4 })
       .expect(201);
 
     const mails = await h.smtp.waitFor(2, (m) => m.envelopeTo.includes(ownerEmail), 30_000);
@@ -38,7 +41,7 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
     let body: { status: string; mails: { kind: string; status: string }[] } = created.body;
     for (let i = 0; i < 50 && body.mails.filter((m) => m.status === 'sent').length < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      body = (await request(app).get(`/api/tasks/${created.body.id}`).expect(200)).body;
+      body = (await request(app).get(`/api/tasks/${created.body.id}`).set('Authorization', office).expect(200)).body;
     }
     expect(body.status).toBe('overdue');
     expect(body.mails.map((m) => [m.kind, m.status])).toEqual([

@@ -95,12 +95,19 @@ export async function startHarness(env: TestWorkflowEnvironment): Promise<Harnes
   };
 }
 
-/** Inserts a task row the way the API does (workflow tests start the workflow themselves). */
-export async function insertTask(db: Db, fields: { title?: string; ownerEmail?: string; deadline: Date; reminderOffsetSeconds: number }) {
+/** Inserts a task row (with a unit and an owner of its own) the way the API does; workflow tests start the workflow themselves. */
+export async function insertTask(db: Db, fields: { title?: string; deadline: Date; reminderOffsetSeconds: number }) {
+  const unitId = randomUUID();
+  const unit = await db.unit.create({ data: { id: unitId, code: `U-${unitId}`, name: '窗口服务股', path: `/${unitId}/` } });
+  const owner = await db.person.create({
+    data: { email: `owner-${randomUUID().slice(0, 8)}@example.gov.cn`, displayName: '张三', unitId: unit.id, roles: ['staff'] },
+  });
   return db.task.create({
     data: {
       title: fields.title ?? '规范市场主体登记窗口服务',
-      ownerEmail: fields.ownerEmail ?? `owner-${randomUUID().slice(0, 8)}@example.gov.cn`,
+      unitId: unit.id,
+      ownerId: owner.id,
+      ownerEmail: owner.email,
       deadline: fields.deadline,
       reminderOffsetSeconds: fields.reminderOffsetSeconds,
     },

@@ -1,0 +1,134 @@
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { Role } from '../../generated/prisma/client';
+import { recordAudit } from '../../lib/audit';
+import { type AccessTokenIssuer, generateApiToken, verifyPassword } from '../../lib/auth';
+import type { Db } from '../../lib/db';
+import { AppError, ErrorCode } from '../../lib/errors';
+import { roleLabels, ZIdParams } from '../http/common';
+import { type AnyRoute, route } from '../http/route';
+import { policy } from '../policy';
+import { ZApiToken, ZCreateApiTokenRequest, ZCreatedApiToken, ZLoginRequest, ZLoginResponse, ZMe } from './schemas';
+
+export interface AuthDeps {
+  db: Db;
+  accessTokens: AccessTokenIssuer;
+  /** Sign-in attempts allowed per client address per minute. */
+  loginRateLimit: number;
+}
+
+// A hash of a random password: verifying against it costs what a real check costs, so an unknown
+// e-mail cannot be told from a wrong password by timing.
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$aj44rRX2beLXYteUMCA1Lg$wak1bTi6xF/J6bVDnkG5CypwtCyWoXiFbcgIeiJksR0';
+
+const me = (p: { id: string; email: string; displayName: string; unitId: string; roles: Role[] }) => ({
+  id: p.id,
+  email: p.email,
+  displayName: p.displayName,
+  unitId: p.unitId,
+  roles: p.roles,
+  roleLabels: p.roles.map((r) => roleLabels[r]),
+});
+
+const presentToken = (t: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
+  id: t.id,
+  name: t.name,
+  prefix: t.prefix,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+});
+
+export function authRoutes(deps: AuthDeps): AnyRoute[] {
+  const loginLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: deps.loginRateLimit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError(ErrorCode.RATE_LIMITED, '登录尝试过于频繁，请稍后再试 / too many sign-in attempts')),
+  });
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/auth/login',
+      tag: 'auth',
+      summary: '登录，获取访问令牌 / sign in for a short-lived access token',
+      auth: 'public',
+      body: ZLoginRequest,
+      before: [loginLimiter],
+      success: { status: 200, description: 'signed in', schema: ZLoginResponse },
+      errors: [429],
+      async handler({ body }) {
+        const person = await deps.db.person.findUnique({ where: { email: body.email.toLowerCase() } });
+        const ok = await verifyPassword(person?.passwordHash ?? DUMMY_HASH, body.password);
+        if (!person || !person.passwordHash || !ok || !person.active) {
+          throw new AppError(ErrorCode.UNAUTHENTICATED, '邮箱或密码错误 / wrong e-mail or password');
+        }
+        const { token, expiresIn } = await deps.accessTokens.issue(person.id);
+        return { accessToken: token, tokenType: 'Bearer' as const, expiresIn, person: me(person) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/me',
+      tag: 'auth',
+      summary: '当前用户 / the signed-in person',
+      auth: 'user',
+      success: { status: 200, description: 'the caller', schema: ZMe },
+      handler: async ({ actor }) => me(actor),
+    }),
+    route({
+      method: 'get',
+      path: '/api/auth/tokens',
+      tag: 'auth',
+      summary: '我的 API 令牌 / my API tokens (never their secrets)',
+      auth: 'user',
+      success: { status: 200, description: 'tokens', schema: z.object({ items: z.array(ZApiToken) }) },
+      handler: async ({ actor }) => ({
+        items: (await deps.db.apiToken.findMany({ where: { personId: actor.id }, orderBy: { createdAt: 'asc' } })).map(presentToken),
+      }),
+    }),
+    route({
+      method: 'post',
+      path: '/api/auth/tokens',
+      tag: 'auth',
+      summary: '创建 API 令牌（仅显示一次）/ create an API token, shown once',
+      auth: 'user',
+      body: ZCreateApiTokenRequest,
+      success: { status: 201, description: 'created; the token is in `token`', schema: ZCreatedApiToken },
+      async handler({ actor, body, req }) {
+        const { token, digest, prefix } = generateApiToken();
+        const row = await deps.db.$transaction(async (tx) => {
+          const created = await tx.apiToken.create({ data: { personId: actor.id, name: body.name, digest, prefix } });
+          await recordAudit(tx, { actor, action: 'api_token.create', targetType: 'api_token', targetId: created.id, after: { name: body.name, prefix }, requestId: String(req.id) });
+          return created;
+        });
+        return { ...presentToken(row), token };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/auth/tokens/{id}',
+      tag: 'auth',
+      summary: '吊销 API 令牌 / revoke an API token',
+      auth: 'user',
+      params: ZIdParams,
+      success: { status: 204, description: 'revoked' },
+      errors: [404],
+      async handler({ actor, params, req }) {
+        const row = await deps.db.apiToken.findUnique({ where: { id: params.id } });
+        if (!row || (row.personId !== actor.id && !policy.revokeAnyToken(actor))) {
+          throw new AppError(ErrorCode.NOT_FOUND, '令牌不存在 / token not found');
+        }
+        if (!row.revokedAt) {
+          await deps.db.$transaction(async (tx) => {
+            await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
+            await recordAudit(tx, { actor, action: 'api_token.revoke', targetType: 'api_token', targetId: row.id, before: { revokedAt: null }, requestId: String(req.id) });
+          });
+        }
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { ErrorCode } from '../../lib/errors';
+import type { AnyRoute } from './route';
+
+const statusText: Record<number, string> = {
+  400: '请求参数错误 / bad request (field and rule named in details)',
+  401: '未认证 / missing or invalid credentials',
+  403: '无权操作 / not allowed',
+  404: '不存在或不可见 / not found',
+  409: '状态冲突 / conflict or illegal transition',
+  413: '请求体过大 / body too large',
+  429: '请求过于频繁 / rate limited',
+  500: '服务器内部错误 / internal error',
+  503: '依赖服务不可用 / a dependency is unavailable',
+};
+
+export const ZErrorResponse = z.object({
+  error: z.object({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string().optional(),
+  }),
+});
+
+type JsonSchema = Record<string, unknown>;
+const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+/** OpenAPI 3.1 document of the given routes, from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const errorStatuses = [400, ...(r.auth === 'user' ? [401] : []), ...(r.errors ?? []), 500];
+    const responses: Record<string, unknown> = {
+      [r.success.status]: {
+        description: r.success.description,
+        ...(r.success.schema ? { content: { 'application/json': { schema: toSchema(r.success.schema, 'output') } } } : {}),
+      },
+    };
+    for (const status of [...new Set(errorStatuses)].sort()) {
+      responses[status] = { description: statusText[status] ?? 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    (paths[r.path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/[^\w]/g, '')}`,
+      ...(r.auth === 'user' ? {} : { security: [] }),
+      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { ...info, description: '清单式整改督办引擎 API. Every error: `{ error: { code, message, details?, requestId? } }`.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Access token from POST /api/auth/login, or an API token (rct_…)' } },
+      schemas: { Error: toSchema(ZErrorResponse, 'output') },
+    },
+    paths,
+  };
+}
