@@ -1,0 +1,60 @@
+/**
+ * Records workflow histories for the replay test (test/workflows/replay.test.ts): runs each
+ * scenario on the time-skipping server with real activities and saves its event history as JSON
+ * under test/workflows/histories/ (binary protobuf). Run it when a workflow release is cut:
+ *   npx tsx scripts/record-histories.ts   (needs DATABASE_URL of a migrated database)
+ * Saved histories are never rewritten by hand: after a release, a workflow change that would not
+ * replay them must go through patched().
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { completeTaskUpdate, taskWorkflowId, type SuperviseTaskInput } from '../workflows/definitions';
+import { createTimeSkippingEnv, insertTask, startHarness } from '../test/support/env';
+
+const DAY = 24 * 3600_000;
+
+async function main() {
+  const h = await startHarness(await createTimeSkippingEnv());
+  try {
+    const scenarios: Record<string, (start: () => Promise<ReturnType<typeof h.env.client.workflow.getHandle>>) => Promise<unknown>> = {
+      // reminder, overdue notice, then completion
+      'reminded-overdue-completed': async (start) => {
+        const handle = await start();
+        await h.env.sleep(6 * DAY);
+        await h.smtp.waitFor(2);
+        await handle.executeUpdate(completeTaskUpdate, { args: [{ note: '已整改' }] });
+        return handle.result();
+      },
+      // completed before the reminder: no mail
+      'completed-early': async (start) => {
+        const handle = await start();
+        await h.env.sleep(DAY);
+        await handle.executeUpdate(completeTaskUpdate, { args: [{}] });
+        return handle.result();
+      },
+    };
+    for (const [name, run] of Object.entries(scenarios)) {
+      const now = await h.env.currentTimeMs();
+      const task = await insertTask(h.db, { deadline: new Date(now + 5 * DAY), reminderOffsetSeconds: 2 * 24 * 3600 });
+      const input: SuperviseTaskInput = { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: task.deadline.toISOString(), reminderOffsetSeconds: 2 * 24 * 3600 };
+      const workflowId = taskWorkflowId(task.id);
+      await run(() => h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId, args: [input] }));
+      const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+      // Binary protobuf: the exact bytes the server sent, independent of JSON mapping details.
+      const file = path.join(__dirname, '..', 'test', 'workflows', 'histories', `superviseTask-${name}.binpb`);
+      await writeFile(file, temporal.api.history.v1.History.encode(history).finish());
+      console.log(`saved ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+    }
+  } finally {
+    await h.teardown();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
