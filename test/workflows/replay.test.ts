@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { workflowBundle } from '../support/env';
 
@@ -22,7 +22,7 @@ describe('saved workflow histories replay on the current code', () => {
       files.map(async (f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(await readFile(path.join(dir, f))) })),
     );
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test', logger: new DefaultLogger('WARN') }, histories)) {
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), replayName: 'replay-test' }, histories)) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : null });
     }
     expect(results).toEqual(files.map((f) => ({ workflowId: f, error: null })));
