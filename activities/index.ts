@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
 import type { TaskStatus } from '../workflows/definitions';
 import { renderTaskMail, type TaskMailKind } from './mail-templates';
+import { sendOnce } from './outbox';
 
 export interface TaskActivityDeps {
   db: Db;
@@ -36,9 +36,6 @@ export interface RecordTaskEventInput {
   status: TaskStatus;
 }
 
-/** Message-ID derived from the idempotency key, so a receiver can recognise a repeat. */
-const messageIdOf = (key: string) => `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@rectify.local>`;
-
 export function createTaskActivities(deps: TaskActivityDeps) {
   const now = deps.now ?? (() => new Date());
 
@@ -48,11 +45,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
      * before sending and marked sent after; a retry finds it sent and does nothing.
      */
     async sendTaskMail(input: SendTaskMailInput): Promise<SendTaskMailResult> {
-      const idempotencyKey = `task:${input.taskId}:${input.kind}:${input.deadline}`;
-      const messageId = messageIdOf(idempotencyKey);
       const task = await deps.db.task.findUnique({ where: { id: input.taskId } });
       if (!task) throw ApplicationFailure.nonRetryable(`task ${input.taskId} not found`, 'TASK_NOT_FOUND');
-
       const mail = renderTaskMail(input.kind, {
         title: task.title,
         deadline: new Date(input.deadline),
@@ -60,24 +54,10 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         link: `${deps.publicUrl}/api/tasks/${task.id}`,
         timeZone: deps.timeZone,
       });
-      const row = await deps.db.mailMessage.upsert({
-        where: { idempotencyKey },
-        create: { idempotencyKey, taskId: task.id, kind: input.kind, to: task.ownerEmail, subject: mail.subject, messageId, attempts: 1 },
-        update: { attempts: { increment: 1 } },
-      });
-      if (row.status === 'sent') return { idempotencyKey, messageId, alreadySent: true };
-
-      await deps.mailer.sendMail({
-        from: deps.mailFrom,
-        to: task.ownerEmail,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId,
-        headers: { 'X-Idempotency-Key': idempotencyKey },
-      });
-      await deps.db.mailMessage.update({ where: { idempotencyKey }, data: { status: 'sent', sentAt: now() } });
-      return { idempotencyKey, messageId, alreadySent: false };
+      return sendOnce(
+        { ...deps, now },
+        { idempotencyKey: `task:${input.taskId}:${input.kind}:${input.deadline}`, kind: input.kind, to: task.ownerEmail, taskId: task.id, ...mail },
+      );
     },
 
     /** Projects a workflow transition into the database, once per (task, type, instant). */

@@ -11,6 +11,8 @@ import type { Logger } from '../lib/logger';
 import type { Mailer } from '../lib/mail';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
+import { campaignRoutes } from './campaigns/routes';
+import { createCampaignService } from './campaigns/service';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRoutes } from './health';
 import { authenticate } from './http/authenticate';
@@ -43,6 +45,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...unitRoutes(deps.db),
     ...peopleRoutes(deps.db),
     ...taskRoutes(createTaskService(deps)),
+    ...campaignRoutes(createCampaignService(deps)),
     ...auditRoutes(deps.db),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });

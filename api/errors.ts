@@ -18,10 +18,15 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new AppError(ErrorCode.NOT_FOUND, `接口不存在 / no route ${req.method} ${req.path}`));
 };
 
-/** Maps body-parser failures (they carry `type` and `status`) onto AppError codes. */
-function fromBodyParser(err: unknown): AppError | undefined {
-  if (typeof err !== 'object' || err === null || !('type' in err)) return undefined;
-  switch ((err as { type: unknown }).type) {
+/**
+ * Maps failures of the HTTP layer onto AppError codes: body-parser's (they carry `type` and
+ * `status`), and any other error that carries a 4xx `status` (the express convention for "the
+ * client's fault"), e.g. the router's URIError for a malformed %-escape in a path parameter, or a
+ * body that does not match its Content-Encoding. Their own messages are not passed on.
+ */
+function fromHttpLayer(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  switch ((err as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return new AppError(ErrorCode.INVALID_JSON, '请求体不是合法的 JSON / malformed JSON body');
     case 'entity.too.large':
@@ -29,9 +34,12 @@ function fromBodyParser(err: unknown): AppError | undefined {
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new AppError(ErrorCode.VALIDATION_FAILED, '不支持的编码 / unsupported encoding');
-    default:
-      return undefined;
   }
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(ErrorCode.VALIDATION_FAILED, '请求格式错误 / malformed request');
+  }
+  return undefined;
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -39,7 +47,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError =
       err instanceof AppError
         ? err
-        : (fromBodyParser(err) ?? new AppError(ErrorCode.INTERNAL, '服务器内部错误 / internal error'));
+        : (fromHttpLayer(err) ?? new AppError(ErrorCode.INTERNAL, '服务器内部错误 / internal error'));
     if (appError.code === ErrorCode.INTERNAL || appError.code === ErrorCode.UNAVAILABLE) {
       logger.error({ err, method: req.method, path: req.path }, 'request failed');
     }

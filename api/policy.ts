@@ -6,8 +6,8 @@
  * | role      | reads                                   | acts                                                  |
  * |-----------|-----------------------------------------|-------------------------------------------------------|
  * | admin     | units, people, audit trail              | manages units and people                              |
- * | office    | everything                              | creates and assigns tasks, completes (verifies) tasks |
- * | leader    | tasks they supervise                    | —                                                     |
+ * | office    | everything                              | creates campaigns and tasks, assigns, completes (verifies) tasks |
+ * | leader    | campaigns; tasks they supervise         | —                                                     |
  * | unit_head | tasks and people of their unit subtree  | completes those tasks, assigns their responsible person within the unit |
  * | staff     | tasks they are responsible for          | completes their own tasks                             |
  * | viewer    | tasks of their unit subtree             | —                                                     |
@@ -79,6 +79,10 @@ export const policy = {
     if (has(actor, 'staff')) or.push({ ownerId: actor.id });
     return or.length ? { OR: or } : { id: { in: [] } };
   },
+
+  // Campaigns (the three lists): the office creates them; the office and leaders read them whole.
+  createCampaign: (actor: Actor) => has(actor, 'office'),
+  readCampaigns: (actor: Actor) => has(actor, 'office', 'leader'),
 
   // Audit trail
   readAudit: (actor: Actor) => has(actor, 'admin', 'office'),

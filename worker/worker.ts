@@ -1,5 +1,6 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities, type TaskActivityDeps } from '../activities';
+import { createCampaignActivities } from '../activities/campaign';
 
 export interface StartWorkerOptions {
   connection: NativeConnection;
@@ -17,6 +18,6 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createTaskActivities(opts.deps),
+    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps) },
   });
 }

@@ -49,3 +49,21 @@ export const searchAttributeKeys = [TaskStatusSearchAttribute, TaskDeadlineSearc
 export const WorkflowErrorType = {
   ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
 } as const;
+
+export const campaignWorkflowId = (campaignId: string): string => `campaign-${campaignId}`;
+
+/** Input of `superviseCampaign`: the campaign's tasks grouped by problem. */
+export interface SuperviseCampaignInput {
+  campaignId: string;
+  problems: { problemId: string; tasks: SuperviseTaskInput[] }[];
+}
+
+export interface CampaignState {
+  campaignId: string;
+  totalTasks: number;
+  closedTasks: number;
+  closedProblems: string[];
+  reconciled: boolean;
+}
+
+export const campaignStateQuery = defineQuery<CampaignState>('campaignState');

@@ -1,1 +1,2 @@
+export { superviseCampaign } from './superviseCampaign';
 export { superviseTask } from './superviseTask';

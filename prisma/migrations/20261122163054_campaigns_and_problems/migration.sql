@@ -35,6 +35,7 @@ CREATE TABLE "Campaign" (
     "createdAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,
     "reconciledAt" TIMESTAMPTZ(3),
+    "ledger" JSONB,
 
     CONSTRAINT "Campaign_pkey" PRIMARY KEY ("id")
 );

@@ -1,0 +1,133 @@
+import { recordAudit } from '../lib/audit';
+import type { Prisma } from '../generated/prisma/client';
+import type { TaskActivityDeps } from './index';
+import { sendOnce } from './outbox';
+
+export interface LedgerRow {
+  problemCode: string;
+  problem: string;
+  taskCode: string;
+  measure: string;
+  leadUnit: string;
+  owner: string;
+  deadline: string;
+  closedAt: string | null;
+  /** Closed by its deadline (按时销号). */
+  onTime: boolean;
+  /** Passed its deadline while open, whenever it was closed. */
+  wentOverdue: boolean;
+  closedBy: string | null;
+}
+
+/** Closure ledger (销号台账): who closed what, when, on time or late. */
+export interface Ledger {
+  campaignId: string;
+  code: string;
+  name: string;
+  reconciledAt: string;
+  totals: { problems: number; tasks: number; onTime: number; late: number };
+  rows: LedgerRow[];
+}
+
+export function createCampaignActivities(deps: TaskActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    /** Closes a problem once all its tasks are closed; a repeat finds it closed and writes nothing. */
+    async closeProblem(input: { problemId: string; at: string }): Promise<{ closed: boolean }> {
+      return deps.db.$transaction(async (tx) => {
+        const { count } = await tx.problem.updateMany({ where: { id: input.problemId, status: 'open' }, data: { status: 'closed', closedAt: new Date(input.at) } });
+        if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.close', targetType: 'problem', targetId: input.problemId, after: { status: 'closed' } });
+        return { closed: count === 1 };
+      });
+    },
+
+    /**
+     * Reconciles a campaign whose problems are all closed (对账): writes its closure ledger once and
+     * mails it to the person who created the campaign.
+     */
+    async reconcileCampaign(input: { campaignId: string; at: string }): Promise<Ledger> {
+      const ledger = await deps.db.$transaction(async (tx) => {
+        const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: input.campaignId } });
+        if (campaign.status === 'reconciled' && campaign.ledger) return campaign.ledger as unknown as Ledger;
+        const built = await buildLedger(tx, campaign.id, input.at);
+        await tx.campaign.update({
+          where: { id: campaign.id },
+          data: { status: 'reconciled', reconciledAt: new Date(input.at), ledger: built as unknown as Prisma.InputJsonValue },
+        });
+        await recordAudit(tx, { actor: null, action: 'campaign.reconcile', targetType: 'campaign', targetId: campaign.id, after: built.totals });
+        return built;
+      });
+      const campaign = await deps.db.campaign.findUniqueOrThrow({ where: { id: input.campaignId } });
+      const creator = campaign.createdById ? await deps.db.person.findUnique({ where: { id: campaign.createdById } }) : null;
+      if (creator) {
+        const { totals } = ledger;
+        const text = [
+          `整改批次“${ledger.name}”（${ledger.code}）的全部问题已销号，对账完成。`,
+          `问题 ${totals.problems} 个，任务 ${totals.tasks} 项，按时销号 ${totals.onTime} 项，逾期销号 ${totals.late} 项。`,
+          `台账：${deps.publicUrl}/api/campaigns/${ledger.campaignId}`,
+          '',
+          '——',
+          `Campaign "${ledger.name}" (${ledger.code}) is reconciled: ${totals.tasks} tasks, ${totals.onTime} closed on time, ${totals.late} late.`,
+        ].join('\n');
+        await sendOnce(
+          { ...deps, now },
+          {
+            idempotencyKey: `campaign:${ledger.campaignId}:reconciled`,
+            kind: 'campaign_reconciled',
+            to: creator.email,
+            subject: `【对账完成】${ledger.name}（${ledger.code}）全部销号`,
+            text,
+            html: text
+              .split('\n')
+              .map((l) => `<p>${l.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c)}</p>`)
+              .join('\n'),
+            attachments: [{ filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' }],
+          },
+        );
+      }
+      return ledger;
+    },
+  };
+}
+
+async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at: string): Promise<Ledger> {
+  const campaign = await tx.campaign.findUniqueOrThrow({
+    where: { id: campaignId },
+    include: {
+      problems: {
+        orderBy: { seq: 'asc' },
+        include: { tasks: { orderBy: { seq: 'asc' }, include: { unit: true, owner: true, events: { where: { type: 'overdue' } } } } },
+      },
+    },
+  });
+  const taskIds = campaign.problems.flatMap((p) => p.tasks.map((t) => t.id));
+  const closings = await tx.auditEvent.findMany({ where: { targetType: 'task', targetId: { in: taskIds }, action: 'task.complete' }, orderBy: { at: 'asc' } });
+  const closedBy = new Map(closings.map((e) => [e.targetId, e.actorEmail]));
+  const rows: LedgerRow[] = campaign.problems.flatMap((p) =>
+    p.tasks.map((t) => ({
+      problemCode: p.code,
+      problem: p.description,
+      taskCode: t.code ?? t.id,
+      measure: t.title,
+      leadUnit: t.unit.name,
+      owner: t.owner.displayName,
+      deadline: t.deadline.toISOString(),
+      closedAt: t.completedAt?.toISOString() ?? null,
+      onTime: t.completedAt !== null && t.completedAt.getTime() <= t.deadline.getTime(),
+      wentOverdue: t.events.length > 0,
+      closedBy: closedBy.get(t.id) ?? null,
+    })),
+  );
+  const onTime = rows.filter((r) => r.onTime).length;
+  return {
+    campaignId,
+    code: campaign.code,
+    name: campaign.name,
+    reconciledAt: at,
+    totals: { problems: campaign.problems.length, tasks: rows.length, onTime, late: rows.length - onTime },
+    rows,
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

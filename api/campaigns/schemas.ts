@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+export const ZProblemSource = z.enum(['inspection', 'visit', 'complaint', 'self_inspection', 'assigned']);
+export const problemSourceLabels: Record<z.infer<typeof ZProblemSource>, string> = {
+  inspection: '巡察反馈',
+  visit: '明察暗访',
+  complaint: '信访举报',
+  self_inspection: '自查自纠',
+  assigned: '上级交办',
+};
+export const ZSeverity = z.enum(['minor', 'moderate', 'serious', 'critical']);
+export const severityLabels: Record<z.infer<typeof ZSeverity>, string> = {
+  minor: '一般',
+  moderate: '较重',
+  serious: '严重',
+  critical: '特别严重',
+};
+
+const ZDate = z.iso.date();
+const ZUnitCode = z.string().trim().min(1).max(64);
+const ZEmail = z.email().max(254);
+
+/** One task row of the spreadsheet: measure, lead unit, co-operating units, owner, leader, deadline. */
+export const ZCampaignTaskRow = z.strictObject({
+  measure: z.string().trim().min(1).max(500),
+  leadUnit: ZUnitCode.describe('code of the lead unit (牵头单位)'),
+  coUnits: z.array(ZUnitCode).max(20).default([]).describe('codes of co-operating units (配合单位)'),
+  owner: ZEmail.describe('e-mail of the responsible person (责任人), within the lead unit'),
+  supervisor: ZEmail.optional().describe('e-mail of the supervising leader (分管领导)'),
+  deadline: z.iso.datetime({ offset: true }),
+  reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(24 * 3600),
+});
+
+export const ZCampaignProblemRow = z.strictObject({
+  description: z.string().trim().min(1).max(2000),
+  category: z.string().trim().min(1).max(50),
+  severity: ZSeverity,
+  foundOn: ZDate,
+  source: ZProblemSource.optional().describe("defaults to the campaign's source"),
+  tasks: z.array(ZCampaignTaskRow).min(1).max(50),
+});
+
+/** A campaign with its three lists in one document, mirroring the office's spreadsheet. */
+export const ZCreateCampaignRequest = z
+  .strictObject({
+    code: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$/, 'upper-case letters and digits in dash-separated groups, e.g. XF-2026')
+      .max(32),
+    name: z.string().trim().min(1).max(200),
+    source: ZProblemSource,
+    periodStart: ZDate.optional(),
+    periodEnd: ZDate.optional(),
+    problems: z.array(ZCampaignProblemRow).min(1).max(500),
+  })
+  .refine((c) => !c.periodStart || !c.periodEnd || c.periodStart <= c.periodEnd, { message: 'periodEnd is before periodStart', path: ['periodEnd'] });
+export type TCreateCampaignRequest = z.infer<typeof ZCreateCampaignRequest>;
+
+export const ZCampaignTask = z.object({
+  id: z.string(),
+  code: z.string(),
+  measure: z.string(),
+  status: z.string(),
+  statusLabel: z.string(),
+  leadUnit: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+  coUnits: z.array(z.object({ id: z.string(), code: z.string(), name: z.string() })),
+  owner: z.object({ id: z.string(), displayName: z.string(), email: z.string() }),
+  deadline: z.string(),
+  completedAt: z.string().nullable(),
+});
+
+export const ZCampaign = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  source: ZProblemSource,
+  sourceLabel: z.string(),
+  status: z.enum(['active', 'reconciled']),
+  statusLabel: z.string(),
+  periodStart: z.string().nullable(),
+  periodEnd: z.string().nullable(),
+  workflowId: z.string(),
+  reconciledAt: z.string().nullable(),
+  problems: z.array(
+    z.object({
+      id: z.string(),
+      code: z.string(),
+      description: z.string(),
+      category: z.string(),
+      severity: ZSeverity,
+      severityLabel: z.string(),
+      source: ZProblemSource,
+      foundOn: z.string(),
+      status: z.enum(['open', 'closed']),
+      statusLabel: z.string(),
+      tasks: z.array(ZCampaignTask),
+    }),
+  ),
+  ledger: z.unknown().nullable(),
+});
