@@ -17,6 +17,8 @@ export interface LedgerRow {
   /** Passed its deadline while open, whenever it was closed. */
   wentOverdue: boolean;
   closedBy: string | null;
+  /** Closure requests the office returned (退回次数). */
+  returned: number;
 }
 
 /** Closure ledger (销号台账): who closed what, when, on time or late. */
@@ -102,8 +104,14 @@ async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at:
     },
   });
   const taskIds = campaign.problems.flatMap((p) => p.tasks.map((t) => t.id));
-  const closings = await tx.auditEvent.findMany({ where: { targetType: 'task', targetId: { in: taskIds }, action: 'task.complete' }, orderBy: { at: 'asc' } });
-  const closedBy = new Map(closings.map((e) => [e.targetId, e.actorEmail]));
+  // Who closed it: the office's direct closure, or its acceptance of a closure request (the last one counts).
+  const closings = await tx.auditEvent.findMany({
+    where: { targetType: 'task', targetId: { in: taskIds }, action: { in: ['task.complete', 'task.verify'] } },
+    orderBy: { at: 'asc' },
+  });
+  const closedBy = new Map(
+    closings.filter((e) => (e.after as { status?: string } | null)?.status === 'closed').map((e) => [e.targetId, e.actorEmail]),
+  );
   const rows: LedgerRow[] = campaign.problems.flatMap((p) =>
     p.tasks.map((t) => ({
       problemCode: p.code,
@@ -117,6 +125,7 @@ async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at:
       onTime: t.completedAt !== null && t.completedAt.getTime() <= t.deadline.getTime(),
       wentOverdue: t.events.length > 0,
       closedBy: closedBy.get(t.id) ?? null,
+      returned: t.returnCount,
     })),
   );
   const onTime = rows.filter((r) => r.onTime).length;

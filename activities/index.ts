@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
-import type { TaskStatus } from '../workflows/definitions';
+import type { Prisma } from '../generated/prisma/client';
+import type { TaskState } from '../workflows/definitions';
 import { renderTaskMail, type TaskMailKind } from './mail-templates';
 import { sendOnce } from './outbox';
 
@@ -33,7 +34,13 @@ export interface RecordTaskEventInput {
   taskId: string;
   type: string;
   at: string;
-  status: TaskStatus;
+  /** Identifies the workflow chain (first run id): a reopened task's new run has its own. */
+  runKey: string;
+  /** Transition number; orders projections so an older one never overwrites a newer one. */
+  seq: number;
+  state: TaskState;
+  /** Transition details: who (`by`), reasons, texts, evidence ids. */
+  data: Record<string, unknown>;
 }
 
 export function createTaskActivities(deps: TaskActivityDeps) {
@@ -60,20 +67,59 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       );
     },
 
-    /** Projects a workflow transition into the database, once per (task, type, instant). */
+    /**
+     * Projects a workflow transition into the database, once per (task, run, sequence number): the
+     * event row, the task's current fields, and the business record the transition creates
+     * (progress report, verification, extension request). A retried activity writes nothing more.
+     */
     async recordTaskEvent(input: RecordTaskEventInput): Promise<{ written: boolean }> {
-      const idempotencyKey = `task:${input.taskId}:${input.type}:${input.at}`;
+      const idempotencyKey = `task:${input.taskId}:${input.runKey}:${input.seq}`;
       const at = new Date(input.at);
+      const { state, data } = input;
+      const by = typeof data.by === 'string' ? data.by : null;
       return deps.db.$transaction(async (tx) => {
         const { count } = await tx.taskEvent.createMany({
-          data: [{ idempotencyKey, taskId: input.taskId, type: input.type, at, data: { status: input.status } }],
+          data: [{ idempotencyKey, taskId: input.taskId, type: input.type, at, data: { ...data, status: state.status, seq: input.seq } as Prisma.InputJsonValue }],
           skipDuplicates: true,
         });
         if (count === 0) return { written: false };
-        await tx.task.update({
-          where: { id: input.taskId },
-          data: { status: input.status, ...(input.status === 'completed' ? { completedAt: at } : {}) },
+        await tx.task.updateMany({
+          where: { id: input.taskId, projectionSeq: { lt: input.seq } },
+          data: {
+            status: state.status,
+            overdue: state.overdue,
+            returnCount: state.returnCount,
+            deadline: new Date(state.deadline),
+            completedAt: state.completedAt ? new Date(state.completedAt) : null,
+            projectionSeq: input.seq,
+          },
         });
+        switch (input.type) {
+          case 'progress_reported':
+            if (by) await tx.progressReport.create({ data: { taskId: input.taskId, authorId: by, text: String(data.text ?? ''), createdAt: at } });
+            break;
+          case 'verified':
+            if (by) {
+              await tx.verification.create({
+                data: { taskId: input.taskId, decision: data.decision === 'accept' ? 'accept' : 'return', reason: (data.reason as string | null) ?? null, verifierId: by, createdAt: at },
+              });
+            }
+            break;
+          case 'extension_requested':
+            if (by) {
+              const previous = await tx.task.findUniqueOrThrow({ where: { id: input.taskId }, select: { deadline: true } });
+              await tx.extensionRequest.create({
+                data: { taskId: input.taskId, requestedById: by, currentDeadline: previous.deadline, requestedDeadline: new Date(String(data.requestedDeadline)), reason: String(data.reason ?? ''), createdAt: at },
+              });
+            }
+            break;
+          case 'extension_decided':
+            await tx.extensionRequest.updateMany({
+              where: { taskId: input.taskId, status: 'pending' },
+              data: { status: data.approve ? 'approved' : 'rejected', decidedById: by, decidedAt: at, decisionReason: (data.reason as string | null) ?? null },
+            });
+            break;
+        }
         return { written: true };
       });
     },

@@ -6,11 +6,14 @@
  * | role      | reads                                   | acts                                                  |
  * |-----------|-----------------------------------------|-------------------------------------------------------|
  * | admin     | units, people, audit trail              | manages units and people                              |
- * | office    | everything                              | creates campaigns and tasks, assigns, completes (verifies) tasks |
+ * | office    | everything                              | creates campaigns and tasks, assigns; verifies, decides extensions, closes, cancels, reopens |
  * | leader    | campaigns; tasks they supervise         | —                                                     |
- * | unit_head | tasks and people of their unit subtree  | completes those tasks, assigns their responsible person within the unit |
- * | staff     | tasks they are responsible for          | completes their own tasks                             |
+ * | unit_head | tasks and people of their unit subtree  | works on those tasks, assigns their responsible person within the unit |
+ * | staff     | tasks they are responsible for          | works on their own tasks (acknowledge, progress, evidence, closure and extension requests) |
  * | viewer    | tasks of their unit subtree             | —                                                     |
+ *
+ * Evidence files (佐证材料) of a task: whoever reads the task lists and downloads them; the office,
+ * the unit_head in scope and the owner upload them.
  *
  * Everyone signed in reads the unit tree, their own profile and manages their own API tokens.
  * A task the actor may not read answers 404 (its existence is not revealed); a visible task the
@@ -61,7 +64,15 @@ export const policy = {
     if (has(actor, 'staff') && task.ownerId === actor.id) return true;
     return false;
   },
-  completeTask(actor: Actor, task: TaskScope): boolean {
+  /** Working on a task: acknowledge, report progress, upload evidence, request closure or an extension. */
+  workOnTask(actor: Actor, task: TaskScope): boolean {
+    if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) return true;
+    return has(actor, 'staff') && task.ownerId === actor.id;
+  },
+  /** Supervising a task: verify (accept / return), decide extensions, close directly, cancel, reopen. */
+  superviseTask: (actor: Actor, _task: TaskScope) => has(actor, 'office'),
+  /** Attaching evidence files (佐证材料) to a task: the office, a unit_head in scope, the owner. Reading them is `readTask`. */
+  uploadEvidence(actor: Actor, task: TaskScope): boolean {
     if (has(actor, 'office')) return true;
     if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) return true;
     return has(actor, 'staff') && task.ownerId === actor.id;

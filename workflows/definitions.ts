@@ -9,8 +9,9 @@ export const DEFAULT_TASK_QUEUE = 'rectify';
 
 export const taskWorkflowId = (taskId: string): string => `task-${taskId}`;
 
-/** Task states as the workflow sees them. */
-export type TaskStatus = 'open' | 'overdue' | 'completed';
+/** Where a task is in its lifecycle (see README "Task lifecycle"). Overdue is a separate flag. */
+export type TaskStatus = 'assigned' | 'acknowledged' | 'in_progress' | 'closure_requested' | 'returned' | 'closed' | 'cancelled';
+export const terminalStatuses: readonly TaskStatus[] = ['closed', 'cancelled'];
 
 /** Input of `superviseTask`. Instants cross the boundary as ISO strings. */
 export interface SuperviseTaskInput {
@@ -21,24 +22,77 @@ export interface SuperviseTaskInput {
   deadline: string;
   /** The reminder goes out this many seconds before the deadline (0: no reminder). */
   reminderOffsetSeconds: number;
+  /** Set when a closed task is reopened after a follow-up check (回头看): the run starts in progress. */
+  reopen?: { reason: string; by: string; /** projection sequence reached by the earlier run */ seqBase: number };
+  /** Carried over by continue-as-new. */
+  resume?: TaskState;
+}
+
+export interface PendingExtension {
+  requestedDeadline: string;
+  reason: string;
+  requestedBy: string;
 }
 
 export interface TaskState {
   taskId: string;
   status: TaskStatus;
+  overdue: boolean;
   deadline: string;
   remindedAt: string | null;
+  /** The deadline the last reminder was about (a moved deadline gets its own reminder). */
+  remindedFor: string | null;
   overdueAt: string | null;
   completedAt: string | null;
+  returnCount: number;
+  pendingExtension: PendingExtension | null;
+  /** Number of transitions so far; orders the projections. */
+  seq: number;
+}
+
+/** Who asks, as the API authenticated them (workflows do not look people up). */
+export interface ByActor {
+  by: string;
 }
 
 export interface CompleteTaskInput {
-  /** Free-text note from whoever completed the task. */
+  /** Free-text note from whoever closed the task. */
   note?: string;
+}
+export type AcknowledgeInput = ByActor;
+export interface ReportProgressInput extends ByActor {
+  text: string;
+}
+export interface RequestClosureInput extends ByActor {
+  evidenceIds: string[];
+  note?: string;
+}
+export interface VerifyInput extends ByActor {
+  decision: 'accept' | 'return';
+  reason?: string;
+}
+export interface RequestExtensionInput extends ByActor {
+  requestedDeadline: string;
+  reason: string;
+}
+export interface DecideExtensionInput extends ByActor {
+  approve: boolean;
+  reason?: string;
+}
+export interface CancelInput extends ByActor {
+  reason: string;
 }
 
 export const taskStateQuery = defineQuery<TaskState>('taskState');
+/** The office closes the task directly (销号 without a closure request). */
 export const completeTaskUpdate = defineUpdate<TaskState, [CompleteTaskInput]>('completeTask');
+export const acknowledgeUpdate = defineUpdate<TaskState, [AcknowledgeInput]>('acknowledge');
+export const reportProgressUpdate = defineUpdate<TaskState, [ReportProgressInput]>('reportProgress');
+export const requestClosureUpdate = defineUpdate<TaskState, [RequestClosureInput]>('requestClosure');
+export const verifyUpdate = defineUpdate<TaskState, [VerifyInput]>('verify');
+export const requestExtensionUpdate = defineUpdate<TaskState, [RequestExtensionInput]>('requestExtension');
+export const decideExtensionUpdate = defineUpdate<TaskState, [DecideExtensionInput]>('decideExtension');
+export const cancelUpdate = defineUpdate<TaskState, [CancelInput]>('cancel');
 
 /** Custom search attributes; `npm start` registers them with the dev server. */
 export const TaskStatusSearchAttribute = defineSearchAttributeKey('TaskStatus', SearchAttributeType.KEYWORD);

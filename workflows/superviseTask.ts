@@ -2,19 +2,31 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { TaskActivities } from '../activities';
 import {
-  type CompleteTaskInput,
+  acknowledgeUpdate,
+  cancelUpdate,
   completeTaskUpdate,
+  decideExtensionUpdate,
+  reportProgressUpdate,
+  requestClosureUpdate,
+  requestExtensionUpdate,
   type SuperviseTaskInput,
   TaskDeadlineSearchAttribute,
   type TaskState,
   taskStateQuery,
+  type TaskStatus,
   TaskStatusSearchAttribute,
+  terminalStatuses,
+  verifyUpdate,
   WorkflowErrorType,
 } from './definitions';
 
@@ -24,73 +36,246 @@ const { sendTaskMail, recordTaskEvent } = proxyActivities<TaskActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/** Rejects an update in its validator: the API answers 409 with this rule and message. */
+function illegal(rule: string, message: string): never {
+  throw ApplicationFailure.create({ type: WorkflowErrorType.ILLEGAL_TRANSITION, message, details: [{ rule }], nonRetryable: true });
+}
+
+const label: Record<TaskStatus, string> = {
+  assigned: '已交办',
+  acknowledged: '已签收',
+  in_progress: '整改中',
+  closure_requested: '申请销号',
+  returned: '已退回',
+  closed: '已销号',
+  cancelled: '已撤销',
+};
+
 /**
- * Supervises one task: a reminder `reminderOffsetSeconds` before the deadline, an overdue notice at
- * the deadline, unless the task is completed first (the `completeTask` update). The workflow is the
- * source of truth for the task's state; every transition is projected into the database.
+ * Supervises one task through its lifecycle, the source of truth for its state:
+ *
+ *   assigned → acknowledged → in_progress → closure_requested → closed (销号)
+ *                                  ↑               │ return (退回, with reason)
+ *                                  └── returned ◀──┘
+ *   any open state → cancelled; the office may also close directly (completeTask).
+ *
+ * A reminder goes out `reminderOffsetSeconds` before the deadline and an overdue notice at the
+ * deadline unless the task is closed or cancelled first. An approved extension moves the deadline:
+ * the pending timers are dropped and re-armed for the new one. Every transition is an Update whose
+ * validator rejects illegal moves (state unchanged), and is projected into the database.
  */
 export async function superviseTask(input: SuperviseTaskInput): Promise<TaskState> {
-  const deadlineMs = Date.parse(input.deadline);
-  const state: TaskState = {
+  const state: TaskState = input.resume ?? {
     taskId: input.taskId,
-    status: 'open',
+    status: input.reopen ? 'in_progress' : 'assigned',
+    overdue: false,
     deadline: input.deadline,
     remindedAt: null,
+    remindedFor: null,
     overdueAt: null,
     completedAt: null,
+    returnCount: 0,
+    pendingExtension: null,
+    seq: input.reopen?.seqBase ?? 0,
   };
+  const terminal = () => terminalStatuses.includes(state.status);
+  let deadlineVersion = 0;
+
+  /** Records a transition in the projection (idempotent per task and sequence number). */
+  const project = (type: string, extra: Record<string, unknown> = {}) => {
+    state.seq += 1;
+    return recordTaskEvent({
+      taskId: input.taskId,
+      type,
+      at: new Date().toISOString(),
+      runKey: workflowInfo().firstExecutionRunId,
+      seq: state.seq,
+      state: { ...state },
+      data: extra,
+    });
+  };
+  const moveTo = (status: TaskStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: status }]);
+  };
+  const mustBeIn = (allowed: TaskStatus[], action: string) => {
+    if (!allowed.includes(state.status)) {
+      illegal(`task.${action}.from_${state.status}`, `当前状态（${label[state.status]}）不能执行此操作 / cannot ${action} a task that is ${state.status}`);
+    }
+  };
+  const open: TaskStatus[] = ['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned'];
+
+  /** Registers an update whose handler projects the transition and returns the new state. */
+  function transition<A>(def: UpdateDefinition<TaskState, [A]>, validate: (arg: A) => void, apply: (arg: A) => Record<string, unknown> | void, type: string) {
+    setHandler(
+      def,
+      async (arg: A) => {
+        const extra = apply(arg) ?? {};
+        await project(type, { ...extra, by: (arg as { by?: string }).by ?? null });
+        return { ...state };
+      },
+      { validator: validate },
+    );
+  }
 
   setHandler(taskStateQuery, () => state);
+
+  // Kept from the first release (saved histories use it): the office closes the task directly.
   setHandler(
     completeTaskUpdate,
-    async (_input: CompleteTaskInput) => {
-      state.status = 'completed';
+    async (_input) => {
+      moveTo('closed');
       state.completedAt = new Date().toISOString();
-      upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: state.status }]);
-      await recordTaskEvent({ taskId: input.taskId, type: 'completed', at: state.completedAt, status: 'completed' });
-      return state;
+      await project('completed');
+      return { ...state };
     },
     {
-      validator: (_input: CompleteTaskInput) => {
-        if (state.status === 'completed') {
-          throw ApplicationFailure.create({
-            type: WorkflowErrorType.ILLEGAL_TRANSITION,
-            message: '任务已完成，不能重复完成 / task is already completed',
-            nonRetryable: true,
-          });
-        }
+      validator: (_input) => {
+        if (state.status === 'closed') illegal('task.complete.once', '任务已销号，不能重复完成 / task is already closed');
+        mustBeIn(open, 'complete');
       },
     },
   );
 
-  upsertSearchAttributes([
-    { key: TaskStatusSearchAttribute, value: state.status },
-    { key: TaskDeadlineSearchAttribute, value: new Date(deadlineMs) },
-  ]);
+  transition(acknowledgeUpdate, () => mustBeIn(['assigned'], 'acknowledge'), () => moveTo('acknowledged'), 'acknowledged');
 
-  const completed = () => state.status === 'completed';
-  /** Waits until the instant or completion; true when the instant was reached first. */
-  const reached = async (instantMs: number): Promise<boolean> => {
-    const wait = instantMs - Date.now();
-    if (wait > 0) await condition(completed, wait);
-    return !completed();
-  };
+  transition(
+    reportProgressUpdate,
+    (a) => {
+      mustBeIn(['acknowledged', 'in_progress', 'returned'], 'report_progress');
+      if (!a.text.trim()) illegal('task.report_progress.text', '进展内容不能为空 / progress text is empty');
+    },
+    (a) => {
+      moveTo('in_progress');
+      return { text: a.text };
+    },
+    'progress_reported',
+  );
 
-  if (input.reminderOffsetSeconds > 0 && (await reached(deadlineMs - input.reminderOffsetSeconds * 1000))) {
-    state.remindedAt = new Date().toISOString();
-    await sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: input.deadline });
+  transition(
+    requestClosureUpdate,
+    (a) => {
+      mustBeIn(['acknowledged', 'in_progress', 'returned'], 'request_closure');
+      if (a.evidenceIds.length === 0) illegal('task.request_closure.evidence', '申请销号须附佐证材料 / closure needs evidence');
+    },
+    (a) => {
+      moveTo('closure_requested');
+      return { evidenceIds: a.evidenceIds, note: a.note ?? null };
+    },
+    'closure_requested',
+  );
+
+  transition(
+    verifyUpdate,
+    (a) => {
+      mustBeIn(['closure_requested'], 'verify');
+      if (a.decision === 'return' && !a.reason?.trim()) illegal('task.verify.return_reason', '退回须说明理由 / a return needs a reason');
+    },
+    (a) => {
+      if (a.decision === 'accept') {
+        moveTo('closed');
+        state.completedAt = new Date().toISOString();
+      } else {
+        moveTo('returned');
+        state.returnCount += 1;
+      }
+      return { decision: a.decision, reason: a.reason ?? null };
+    },
+    'verified',
+  );
+
+  transition(
+    requestExtensionUpdate,
+    (a) => {
+      mustBeIn(open, 'request_extension');
+      if (state.pendingExtension) illegal('task.request_extension.one_pending', '已有待审批的延期申请 / an extension request is already pending');
+      if (!(Date.parse(a.requestedDeadline) > Date.parse(state.deadline))) {
+        illegal('task.request_extension.later', '申请的完成时限须晚于当前时限 / the requested deadline must be later than the current one');
+      }
+    },
+    (a) => {
+      state.pendingExtension = { requestedDeadline: a.requestedDeadline, reason: a.reason, requestedBy: a.by };
+      return { requestedDeadline: a.requestedDeadline, reason: a.reason };
+    },
+    'extension_requested',
+  );
+
+  transition(
+    decideExtensionUpdate,
+    () => {
+      mustBeIn(open, 'decide_extension');
+      if (!state.pendingExtension) illegal('task.decide_extension.none_pending', '没有待审批的延期申请 / no extension request is pending');
+    },
+    (a) => {
+      const requested = state.pendingExtension!;
+      state.pendingExtension = null;
+      if (!a.approve) return { approve: false, reason: a.reason ?? null, requestedDeadline: requested.requestedDeadline };
+      const previous = state.deadline;
+      state.deadline = requested.requestedDeadline;
+      if (Date.parse(state.deadline) > Date.now()) state.overdue = false;
+      upsertSearchAttributes([{ key: TaskDeadlineSearchAttribute, value: new Date(state.deadline) }]);
+      deadlineVersion += 1; // wakes the timer loop: reminders follow the new deadline
+      return { approve: true, reason: a.reason ?? null, previousDeadline: previous, deadline: state.deadline };
+    },
+    'extension_decided',
+  );
+
+  transition(
+    cancelUpdate,
+    (a) => {
+      mustBeIn(open, 'cancel');
+      if (!a.reason.trim()) illegal('task.cancel.reason', '撤销须说明理由 / cancelling needs a reason');
+    },
+    (a) => {
+      moveTo('cancelled');
+      return { reason: a.reason };
+    },
+    'cancelled',
+  );
+
+  if (!input.resume) {
+    upsertSearchAttributes([
+      { key: TaskStatusSearchAttribute, value: state.status },
+      { key: TaskDeadlineSearchAttribute, value: new Date(Date.parse(state.deadline)) },
+    ]);
+    if (input.reopen) await project('reopened', { reason: input.reopen.reason, by: input.reopen.by });
   }
 
-  if (await reached(deadlineMs)) {
-    state.status = 'overdue';
-    state.overdueAt = new Date().toISOString();
-    upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: state.status }]);
-    await recordTaskEvent({ taskId: input.taskId, type: 'overdue', at: state.overdueAt, status: 'overdue' });
-    await sendTaskMail({ taskId: input.taskId, kind: 'overdue', deadline: input.deadline });
+  for (;;) {
+    const version = deadlineVersion;
+    const deadlineMs = Date.parse(state.deadline);
+    const changed = () => terminal() || deadlineVersion !== version;
+    /** Waits until the instant, or until the task ends or its deadline moves; true when the instant was reached. */
+    const reached = async (instantMs: number): Promise<boolean> => {
+      const wait = instantMs - Date.now();
+      if (wait > 0) await condition(changed, wait);
+      return !changed();
+    };
+
+    if (input.reminderOffsetSeconds > 0 && state.remindedFor !== state.deadline && (await reached(deadlineMs - input.reminderOffsetSeconds * 1000))) {
+      state.remindedAt = new Date().toISOString();
+      state.remindedFor = state.deadline;
+      await sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: state.deadline });
+    }
+
+    if (!state.overdue && (await reached(deadlineMs))) {
+      state.overdue = true;
+      state.overdueAt = new Date().toISOString();
+      // The first release kept "overdue" as a status search attribute; overdue is now a flag.
+      if (!patched('overdue-is-a-flag')) upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: 'overdue' }]);
+      await project('overdue');
+      await sendTaskMail({ taskId: input.taskId, kind: 'overdue', deadline: state.deadline });
+    }
+
+    await condition(() => changed() || workflowInfo().continueAsNewSuggested);
+    if (terminal()) break;
+    if (!changed() && workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof superviseTask>({ ...input, reopen: undefined, resume: { ...state } });
+    }
   }
 
-  await condition(completed);
-  // The completion handler projects the transition; return only after it has finished.
+  // Handlers project their transition before returning; end only after they have finished.
   await condition(allHandlersFinished);
   return state;
 }

@@ -2,6 +2,14 @@ import { ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import {
   ZAssignOwnerRequest,
+  ZCancelRequest,
+  ZClosureRequest,
+  ZEmptyRequest,
+  ZExtensionDecision,
+  ZExtensionRequest,
+  ZProgressRequest,
+  ZReopenRequest,
+  ZVerifyRequest,
   ZCompleteTaskRequest,
   ZCreateTaskRequest,
   ZListTasksQuery,
@@ -45,15 +53,16 @@ export function taskRoutes(service: TaskService): AnyRoute[] {
       errors: [404],
       handler: ({ actor, params }) => service.get(actor, params.id),
     }),
+    ...lifecycleRoutes(service),
     route({
       method: 'post',
       path: '/api/tasks/{id}/complete',
       tag: 'tasks',
-      summary: '完成任务 / complete a task',
+      summary: '督查室直接销号 / the office closes the task directly',
       auth: 'user',
       params: ZIdParams,
       body: ZCompleteTaskRequest,
-      success: { status: 200, description: 'the workflow state after completion', schema: ZTaskState },
+      success: { status: 200, description: 'the workflow state after closure', schema: ZTaskState },
       errors: [403, 404, 409],
       handler: ({ actor, params, body, req }) => service.complete(actor, params.id, body, String(req.id)),
     }),
@@ -69,5 +78,30 @@ export function taskRoutes(service: TaskService): AnyRoute[] {
       errors: [403, 404, 409],
       handler: ({ actor, params, body, req }) => service.assignOwner(actor, params.id, body.ownerId, String(req.id)),
     }),
+  ];
+}
+
+/** The task's lifecycle moves; each is a validated workflow Update (409 names the rule it breaks). */
+function lifecycleRoutes(service: TaskService): AnyRoute[] {
+  const move = { tag: 'tasks', auth: 'user' as const, params: ZIdParams, errors: [403, 404, 409] };
+  const ok = { status: 200, description: 'the task state after the move', schema: ZTaskState };
+  return [
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/acknowledge', summary: '签收 / acknowledge the task', body: ZEmptyRequest, success: ok,
+      handler: ({ actor, params, req }) => service.acknowledge(actor, params.id, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/progress', summary: '报送进展 / report progress', body: ZProgressRequest, success: ok,
+      handler: ({ actor, params, body, req }) => service.reportProgress(actor, params.id, body.text, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/closure-request', summary: '申请销号（附佐证材料）/ request closure with evidence', body: ZClosureRequest, success: ok,
+      handler: ({ actor, params, body, req }) => service.requestClosure(actor, params.id, body, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/verification', summary: '复核：销号或退回 / verify: accept or return with a reason', body: ZVerifyRequest, success: ok,
+      handler: ({ actor, params, body, req }) => service.verify(actor, params.id, body, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/extension-request', summary: '延期申请 / request a later deadline', body: ZExtensionRequest, success: ok,
+      handler: ({ actor, params, body, req }) => service.requestExtension(actor, params.id, body, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/extension-decision', summary: '审批延期申请 / decide the pending extension request', body: ZExtensionDecision, success: ok,
+      handler: ({ actor, params, body, req }) => service.decideExtension(actor, params.id, body, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/cancel', summary: '撤销任务 / cancel the task', body: ZCancelRequest, success: ok,
+      handler: ({ actor, params, body, req }) => service.cancel(actor, params.id, body.reason, String(req.id)) }),
+    route({ ...move, method: 'post', path: '/api/tasks/{id}/reopen', summary: '回头看：重新打开已销号任务 / reopen a closed task after a follow-up check', body: ZReopenRequest,
+      success: { status: 200, description: 'the reopened task', schema: ZTaskDetail },
+      handler: ({ actor, params, body, req }) => service.reopen(actor, params.id, body, String(req.id)) }),
   ];
 }

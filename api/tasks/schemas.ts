@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { ZPage } from '../http/common';
 
-export const ZTaskStatus = z.enum(['open', 'overdue', 'completed']);
+export const ZTaskStatus = z.enum(['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled']);
 
 export const taskStatusLabels: Record<z.infer<typeof ZTaskStatus>, string> = {
-  open: '办理中',
-  overdue: '已逾期',
-  completed: '已完成',
+  assigned: '已交办',
+  acknowledged: '已签收',
+  in_progress: '整改中',
+  closure_requested: '申请销号',
+  returned: '已退回',
+  closed: '已销号',
+  cancelled: '已撤销',
 };
+
+/** 红黄绿灯: red overdue, yellow due within 3 days, green on track; none once closed or cancelled. */
+export const ZTrafficLight = z.enum(['green', 'yellow', 'red', 'none']);
+export const trafficLightLabels: Record<z.infer<typeof ZTrafficLight>, string> = { green: '绿灯', yellow: '黄灯', red: '红灯', none: '—' };
 
 export const ZCreateTaskRequest = z.strictObject({
   title: z.string().trim().min(1).max(200),
@@ -29,10 +37,26 @@ export const ZCompleteTaskRequest = z.strictObject({
 export type TCompleteTaskRequest = z.infer<typeof ZCompleteTaskRequest>;
 
 export const ZAssignOwnerRequest = z.strictObject({ ownerId: z.uuid() });
+export const ZEmptyRequest = z.strictObject({});
+export const ZProgressRequest = z.strictObject({ text: z.string().trim().min(1).max(5000) });
+export const ZClosureRequest = z.strictObject({ evidenceIds: z.array(z.uuid()).min(1).max(50), note: z.string().max(2000).optional() });
+export const ZVerifyRequest = z.strictObject({ decision: z.enum(['accept', 'return']), reason: z.string().trim().max(2000).optional() });
+export const ZExtensionRequest = z.strictObject({ requestedDeadline: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1).max(2000) });
+export const ZExtensionDecision = z.strictObject({ approve: z.boolean(), reason: z.string().trim().max(2000).optional() });
+export const ZCancelRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+export const ZReopenRequest = z.strictObject({ reason: z.string().trim().min(1).max(2000), deadline: z.iso.datetime({ offset: true }) });
 
+const ZBool = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const ZListTasksQuery = z.strictObject({
   status: ZTaskStatus.optional(),
+  overdue: ZBool.optional(),
+  trafficLight: ZTrafficLight.optional(),
   unitId: z.uuid().optional(),
+  campaignId: z.uuid().optional(),
+  q: z.string().trim().min(1).max(100).optional().describe('text in the measure or code'),
+  deadlineFrom: z.iso.datetime({ offset: true }).optional(),
+  deadlineTo: z.iso.datetime({ offset: true }).optional(),
+  sort: z.enum(['deadline', '-deadline', 'createdAt', '-createdAt']).default('deadline'),
   ...ZPage,
 });
 export type TListTasksQuery = z.infer<typeof ZListTasksQuery>;
@@ -42,8 +66,13 @@ const ZPersonRef = z.object({ id: z.string(), displayName: z.string(), email: z.
 export const ZTask = z.object({
   id: z.string(),
   title: z.string(),
+  code: z.string().nullable(),
   status: ZTaskStatus,
   statusLabel: z.string(),
+  overdue: z.boolean(),
+  trafficLight: ZTrafficLight,
+  trafficLightLabel: z.string(),
+  returnCount: z.number(),
   unit: z.object({ id: z.string(), code: z.string(), name: z.string() }),
   owner: ZPersonRef,
   supervisor: ZPersonRef.nullable(),
@@ -58,16 +87,27 @@ export const ZTaskDetail = ZTask.extend({
   mails: z.array(
     z.object({ kind: z.string(), to: z.string(), subject: z.string(), status: z.string(), messageId: z.string(), sentAt: z.string().nullable() }),
   ),
-  events: z.array(z.object({ type: z.string(), at: z.string() })),
+  events: z.array(z.object({ type: z.string(), at: z.string(), data: z.unknown() })),
+  progress: z.array(z.object({ text: z.string(), authorId: z.string(), at: z.string() })),
+  verifications: z.array(z.object({ decision: z.enum(['accept', 'return']), reason: z.string().nullable(), verifierId: z.string(), at: z.string() })),
+  extensions: z.array(
+    z.object({ requestedDeadline: z.string(), previousDeadline: z.string(), reason: z.string(), status: z.enum(['pending', 'approved', 'rejected']), decisionReason: z.string().nullable(), at: z.string() }),
+  ),
+  audit: z.array(z.object({ action: z.string(), actorEmail: z.string().nullable(), at: z.string() })),
 });
 
 export const ZTaskState = z.object({
   taskId: z.string(),
   status: ZTaskStatus,
+  overdue: z.boolean(),
   deadline: z.string(),
   remindedAt: z.string().nullable(),
+  remindedFor: z.string().nullable(),
   overdueAt: z.string().nullable(),
   completedAt: z.string().nullable(),
+  returnCount: z.number(),
+  pendingExtension: z.object({ requestedDeadline: z.string(), reason: z.string(), requestedBy: z.string() }).nullable(),
+  seq: z.number(),
 });
 
 export const ZTaskList = z.object({ items: z.array(ZTask), total: z.number(), page: z.number(), pageSize: z.number() });

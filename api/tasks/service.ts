@@ -1,20 +1,27 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
+  acknowledgeUpdate,
+  cancelUpdate,
   completeTaskUpdate,
+  decideExtensionUpdate,
+  reportProgressUpdate,
+  requestClosureUpdate,
+  requestExtensionUpdate,
   type SuperviseTaskInput,
   type TaskState,
   taskWorkflowId,
+  verifyUpdate,
   WorkflowErrorType,
 } from '../../workflows/definitions';
 import { paginate } from '../http/common';
 import { type Actor, policy, type TaskScope } from '../policy';
-import { type TCompleteTaskRequest, type TCreateTaskRequest, type TListTasksQuery, taskStatusLabels } from './schemas';
+import { type TCreateTaskRequest, type TListTasksQuery, taskStatusLabels, trafficLightLabels } from './schemas';
 
 export interface TaskServiceDeps {
   db: Db;
@@ -25,10 +32,11 @@ export interface TaskServiceDeps {
 
 export type TaskService = ReturnType<typeof createTaskService>;
 
+const YELLOW_WITHIN_MS = 3 * 24 * 3600_000;
+
 const notFound = (id: string) => new AppError(ErrorCode.NOT_FOUND, `任务不存在 / task ${id} not found`);
 const forbidden = (what: string) => new AppError(ErrorCode.FORBIDDEN, `无权${what} / not allowed`);
-const alreadyCompleted = () =>
-  new AppError(ErrorCode.ILLEGAL_TRANSITION, '任务已完成，不能重复完成 / task is already completed', { rule: 'task.complete.once' });
+const illegal = (rule: string, message: string) => new AppError(ErrorCode.ILLEGAL_TRANSITION, message, { rule });
 const invalid = (field: string, rule: string, message: string) =>
   new AppError(ErrorCode.VALIDATION_FAILED, message, [{ field, rule, message }]);
 
@@ -40,26 +48,55 @@ const taskInclude = {
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
+const isTerminal = (status: string) => status === 'closed' || status === 'cancelled';
 
-function present(t: TaskRow) {
-  return {
-    id: t.id,
-    title: t.title,
-    status: t.status,
-    statusLabel: taskStatusLabels[t.status],
-    unit: { id: t.unit.id, code: t.unit.code, name: t.unit.name },
-    owner: t.owner,
-    supervisor: t.supervisor,
-    deadline: t.deadline.toISOString(),
-    reminderOffsetSeconds: t.reminderOffsetSeconds,
-    completedAt: t.completedAt?.toISOString() ?? null,
-    createdAt: t.createdAt.toISOString(),
-    workflowId: taskWorkflowId(t.id),
-  };
+export function trafficLight(t: { status: string; overdue: boolean; deadline: Date }, now: Date) {
+  if (isTerminal(t.status)) return 'none' as const;
+  if (t.overdue || t.deadline.getTime() <= now.getTime()) return 'red' as const;
+  return t.deadline.getTime() - now.getTime() <= YELLOW_WITHIN_MS ? ('yellow' as const) : ('green' as const);
+}
+
+/** The Prisma filter of a traffic light (the same rule as trafficLight()). */
+function trafficLightWhere(light: 'green' | 'yellow' | 'red' | 'none', now: Date): Prisma.TaskWhereInput {
+  const open = { status: { notIn: ['closed', 'cancelled'] } } satisfies Prisma.TaskWhereInput;
+  const soon = new Date(now.getTime() + YELLOW_WITHIN_MS);
+  switch (light) {
+    case 'none':
+      return { status: { in: ['closed', 'cancelled'] } };
+    case 'red':
+      return { ...open, OR: [{ overdue: true }, { deadline: { lte: now } }] };
+    case 'yellow':
+      return { ...open, overdue: false, deadline: { gt: now, lte: soon } };
+    case 'green':
+      return { ...open, overdue: false, deadline: { gt: soon } };
+  }
 }
 
 export function createTaskService(deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date());
+
+  function present(t: TaskRow) {
+    const light = trafficLight(t, now());
+    return {
+      id: t.id,
+      code: t.code,
+      title: t.title,
+      status: t.status,
+      statusLabel: taskStatusLabels[t.status],
+      overdue: t.overdue,
+      trafficLight: light,
+      trafficLightLabel: trafficLightLabels[light],
+      returnCount: t.returnCount,
+      unit: { id: t.unit.id, code: t.unit.code, name: t.unit.name },
+      owner: t.owner,
+      supervisor: t.supervisor,
+      deadline: t.deadline.toISOString(),
+      reminderOffsetSeconds: t.reminderOffsetSeconds,
+      completedAt: t.completedAt?.toISOString() ?? null,
+      createdAt: t.createdAt.toISOString(),
+      workflowId: taskWorkflowId(t.id),
+    };
+  }
 
   /** The task if the actor may read it; otherwise 404, whether or not it exists. */
   async function visible(actor: Actor, id: string): Promise<TaskRow> {
@@ -78,22 +115,75 @@ export function createTaskService(deps: TaskServiceDeps) {
 
   async function get(actor: Actor, id: string) {
     const task = await visible(actor, id);
-    const [mails, events] = await Promise.all([
+    const [mails, events, progress, verifications, extensions, audit] = await Promise.all([
       deps.db.mailMessage.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.taskEvent.findMany({ where: { taskId: id }, orderBy: { at: 'asc' } }),
+      deps.db.progressReport.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.verification.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.extensionRequest.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
     ]);
     return {
       ...present(task),
-      mails: mails.map((m) => ({
-        kind: m.kind,
-        to: m.to,
-        subject: m.subject,
-        status: m.status,
-        messageId: m.messageId,
-        sentAt: m.sentAt?.toISOString() ?? null,
+      mails: mails.map((m) => ({ kind: m.kind, to: m.to, subject: m.subject, status: m.status, messageId: m.messageId, sentAt: m.sentAt?.toISOString() ?? null })),
+      events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
+      progress: progress.map((p) => ({ text: p.text, authorId: p.authorId, at: p.createdAt.toISOString() })),
+      verifications: verifications.map((v) => ({ decision: v.decision, reason: v.reason, verifierId: v.verifierId, at: v.createdAt.toISOString() })),
+      extensions: extensions.map((e) => ({
+        requestedDeadline: e.requestedDeadline.toISOString(),
+        previousDeadline: e.currentDeadline.toISOString(),
+        reason: e.reason,
+        status: e.status,
+        decisionReason: e.decisionReason,
+        at: e.createdAt.toISOString(),
       })),
-      events: events.map((e) => ({ type: e.type, at: e.at.toISOString() })),
+      audit: audit.map((a) => ({ action: a.action, actorEmail: a.actorEmail, at: a.at.toISOString() })),
     };
+  }
+
+  /**
+   * Runs a lifecycle Update on the task's workflow after the policy allows it; the workflow's
+   * validator decides whether the move is legal (409 naming the rule, state unchanged).
+   */
+  async function transition<A>(
+    actor: Actor,
+    id: string,
+    action: string,
+    allowed: (actor: Actor, scope: TaskScope) => boolean,
+    update: UpdateDefinition<TaskState, [A]>,
+    arg: A,
+    requestId?: string,
+  ): Promise<TaskState> {
+    const task = await visible(actor, id);
+    if (!allowed(actor, scopeOf(task))) throw forbidden('执行此操作');
+    // A closed or cancelled task's workflow has ended; answer from the projection.
+    if (isTerminal(task.status)) throw illegal(`task.${action}.from_${task.status}`, `任务${taskStatusLabels[task.status]}，不能再操作 / task is ${task.status}`);
+    let state: TaskState;
+    try {
+      state = await deps.temporal.workflow.getHandle(taskWorkflowId(id)).executeUpdate(update, { args: [arg] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === WorkflowErrorType.ILLEGAL_TRANSITION) {
+        const rule = (err.cause.details?.[0] as { rule?: string } | undefined)?.rule ?? `task.${action}`;
+        throw illegal(rule, err.cause.message);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        const current = await deps.db.task.findUnique({ where: { id }, select: { status: true } });
+        if (current && isTerminal(current.status)) throw illegal(`task.${action}.from_${current.status}`, `任务${taskStatusLabels[current.status]} / task is ${current.status}`);
+        throw notFound(id);
+      }
+      throw err;
+    }
+    await recordAudit(deps.db, { actor, action: `task.${action}`, targetType: 'task', targetId: id, before: { status: task.status }, after: { status: state.status, ...(arg as object) }, requestId });
+    return state;
+  }
+
+  async function startSupervision(input: SuperviseTaskInput, reuse: boolean) {
+    await deps.temporal.workflow.start('superviseTask', {
+      taskQueue: deps.taskQueue,
+      workflowId: taskWorkflowId(input.taskId),
+      args: [input],
+      ...(reuse ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE } : {}),
+    });
   }
 
   return {
@@ -101,16 +191,27 @@ export function createTaskService(deps: TaskServiceDeps) {
 
     async list(actor: Actor, q: TListTasksQuery) {
       const where: Prisma.TaskWhereInput = {
-        AND: [policy.tasksWhere(actor), q.status ? { status: q.status } : {}, q.unitId ? { unitId: q.unitId } : {}],
+        AND: [
+          policy.tasksWhere(actor),
+          q.status ? { status: q.status } : {},
+          q.overdue === undefined ? {} : { overdue: q.overdue },
+          q.trafficLight ? trafficLightWhere(q.trafficLight, now()) : {},
+          q.unitId ? { unitId: q.unitId } : {},
+          q.campaignId ? { problem: { campaignId: q.campaignId } } : {},
+          q.q ? { OR: [{ title: { contains: q.q, mode: 'insensitive' } }, { code: { contains: q.q, mode: 'insensitive' } }] } : {},
+          q.deadlineFrom ? { deadline: { gte: new Date(q.deadlineFrom) } } : {},
+          q.deadlineTo ? { deadline: { lte: new Date(q.deadlineTo) } } : {},
+        ],
       };
+      const [field, dir] = q.sort.startsWith('-') ? [q.sort.slice(1), 'desc' as const] : [q.sort, 'asc' as const];
       const [rows, total] = await Promise.all([
-        deps.db.task.findMany({ where, include: taskInclude, orderBy: [{ deadline: 'asc' }, { id: 'asc' }], ...paginate(q) }),
+        deps.db.task.findMany({ where, include: taskInclude, orderBy: [{ [field]: dir }, { id: 'asc' }], ...paginate(q) }),
         deps.db.task.count({ where }),
       ]);
       return { items: rows.map(present), total, page: q.page, pageSize: q.pageSize };
     },
 
-    /** Writes the task (and its audit event), then starts its workflow; if the start fails, both are undone. */
+    /** Writes the task (and its audit event), then starts its workflow; if the start fails, the task is removed again. */
     async create(actor: Actor, input: TCreateTaskRequest, requestId?: string) {
       if (!policy.createTask(actor)) throw forbidden('创建任务');
       const deadline = new Date(input.deadline);
@@ -126,15 +227,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       }
       const task = await deps.db.$transaction(async (tx) => {
         const created = await tx.task.create({
-          data: {
-            title: input.title,
-            unitId: unit.id,
-            ownerId: owner.id,
-            ownerEmail: owner.email,
-            supervisorId: input.supervisorId ?? null,
-            deadline,
-            reminderOffsetSeconds: input.reminderOffsetSeconds,
-          },
+          data: { title: input.title, unitId: unit.id, ownerId: owner.id, ownerEmail: owner.email, supervisorId: input.supervisorId ?? null, deadline, reminderOffsetSeconds: input.reminderOffsetSeconds },
         });
         await recordAudit(tx, {
           actor,
@@ -146,15 +239,11 @@ export function createTaskService(deps: TaskServiceDeps) {
         });
         return created;
       });
-      const workflowInput: SuperviseTaskInput = {
-        taskId: task.id,
-        title: task.title,
-        ownerEmail: task.ownerEmail,
-        deadline: deadline.toISOString(),
-        reminderOffsetSeconds: task.reminderOffsetSeconds,
-      };
       try {
-        await deps.temporal.workflow.start('superviseTask', { taskQueue: deps.taskQueue, workflowId: taskWorkflowId(task.id), args: [workflowInput] });
+        await startSupervision(
+          { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds },
+          false,
+        );
       } catch (err) {
         // The audit trail is append-only, so the undo is recorded rather than erased.
         await deps.db.$transaction(async (tx) => {
@@ -166,59 +255,59 @@ export function createTaskService(deps: TaskServiceDeps) {
       return get(actor, task.id);
     },
 
-    /** Completes a task through its workflow's validated update. */
-    async complete(actor: Actor, id: string, input: TCompleteTaskRequest, requestId?: string): Promise<TaskState> {
-      const task = await visible(actor, id);
-      if (!policy.completeTask(actor, scopeOf(task))) throw forbidden('完成此任务');
-      // A completed task's workflow has ended; answer from the projection without asking it.
-      if (task.status === 'completed') throw alreadyCompleted();
-      const handle = deps.temporal.workflow.getHandle(taskWorkflowId(id));
-      let state: TaskState;
-      try {
-        state = await handle.executeUpdate(completeTaskUpdate, { args: [input] });
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-          if (err.cause.type === WorkflowErrorType.ILLEGAL_TRANSITION) throw alreadyCompleted();
-        }
-        // A concurrent completion may have ended the workflow between our read and the update.
-        if (err instanceof WorkflowNotFoundError) {
-          const current = await deps.db.task.findUnique({ where: { id }, select: { status: true } });
-          if (current?.status === 'completed') throw alreadyCompleted();
-          throw notFound(id);
-        }
-        throw err;
+    complete: (actor: Actor, id: string, body: { note?: string }, requestId?: string) =>
+      transition(actor, id, 'complete', policy.superviseTask, completeTaskUpdate, body, requestId),
+    acknowledge: (actor: Actor, id: string, requestId?: string) =>
+      transition(actor, id, 'acknowledge', policy.workOnTask, acknowledgeUpdate, { by: actor.id }, requestId),
+    reportProgress: (actor: Actor, id: string, text: string, requestId?: string) =>
+      transition(actor, id, 'report_progress', policy.workOnTask, reportProgressUpdate, { by: actor.id, text }, requestId),
+    async requestClosure(actor: Actor, id: string, body: { evidenceIds: string[]; note?: string }, requestId?: string) {
+      const found = await deps.db.evidence.count({ where: { id: { in: body.evidenceIds }, taskId: id } });
+      if (found !== new Set(body.evidenceIds).size) {
+        throw invalid('body.evidenceIds', 'evidence.of_task', '佐证材料须先上传到本任务 / evidence must be uploaded to this task first');
       }
-      await recordAudit(deps.db, {
-        actor,
-        action: 'task.complete',
-        targetType: 'task',
-        targetId: id,
-        before: { status: task.status },
-        after: { status: state.status, note: input.note ?? null },
-        requestId,
-      });
-      return state;
+      return transition(actor, id, 'request_closure', policy.workOnTask, requestClosureUpdate, { by: actor.id, ...body }, requestId);
+    },
+    verify: (actor: Actor, id: string, body: { decision: 'accept' | 'return'; reason?: string }, requestId?: string) =>
+      transition(actor, id, 'verify', policy.superviseTask, verifyUpdate, { by: actor.id, ...body }, requestId),
+    requestExtension: (actor: Actor, id: string, body: { requestedDeadline: string; reason: string }, requestId?: string) =>
+      transition(actor, id, 'request_extension', policy.workOnTask, requestExtensionUpdate, { by: actor.id, reason: body.reason, requestedDeadline: new Date(body.requestedDeadline).toISOString() }, requestId),
+    decideExtension: (actor: Actor, id: string, body: { approve: boolean; reason?: string }, requestId?: string) =>
+      transition(actor, id, 'decide_extension', policy.superviseTask, decideExtensionUpdate, { by: actor.id, ...body }, requestId),
+    cancel: (actor: Actor, id: string, reason: string, requestId?: string) =>
+      transition(actor, id, 'cancel', policy.superviseTask, cancelUpdate, { by: actor.id, reason }, requestId),
+
+    /** Reopens a closed task after a follow-up check (回头看): a new supervision run with a new deadline. */
+    async reopen(actor: Actor, id: string, body: { reason: string; deadline: string }, requestId?: string) {
+      const task = await visible(actor, id);
+      if (!policy.superviseTask(actor, scopeOf(task))) throw forbidden('重新打开任务');
+      if (task.status !== 'closed') throw illegal(`task.reopen.from_${task.status}`, '只有已销号的任务可以重新打开 / only a closed task can be reopened');
+      const deadline = new Date(body.deadline);
+      if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
+      await startSupervision(
+        {
+          taskId: task.id,
+          title: task.title,
+          ownerEmail: task.ownerEmail,
+          deadline: deadline.toISOString(),
+          reminderOffsetSeconds: task.reminderOffsetSeconds,
+          reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq },
+        },
+        true,
+      );
+      await recordAudit(deps.db, { actor, action: 'task.reopen', targetType: 'task', targetId: id, before: { status: 'closed' }, after: { reason: body.reason, deadline: deadline.toISOString() }, requestId });
+      return get(actor, id);
     },
 
     /** Assigns the responsible person; mail follows the new owner from the next send on. */
     async assignOwner(actor: Actor, id: string, ownerId: string, requestId?: string) {
       const task = await visible(actor, id);
       if (!policy.assignTaskOwner(actor, scopeOf(task))) throw forbidden('指派责任人');
-      if (task.status === 'completed') {
-        throw new AppError(ErrorCode.ILLEGAL_TRANSITION, '任务已完成，不能改派 / task is completed', { rule: 'task.assign.open_only' });
-      }
+      if (isTerminal(task.status)) throw illegal('task.assign.open_only', '任务已结束，不能改派 / task is closed or cancelled');
       const owner = await eligibleOwner(ownerId, task.unit.path, 'body.ownerId');
       await deps.db.$transaction(async (tx) => {
         await tx.task.update({ where: { id }, data: { ownerId: owner.id, ownerEmail: owner.email } });
-        await recordAudit(tx, {
-          actor,
-          action: 'task.assign_owner',
-          targetType: 'task',
-          targetId: id,
-          before: { ownerId: task.ownerId },
-          after: { ownerId: owner.id },
-          requestId,
-        });
+        await recordAudit(tx, { actor, action: 'task.assign_owner', targetType: 'task', targetId: id, before: { ownerId: task.ownerId }, after: { ownerId: owner.id }, requestId });
       });
       return get(actor, id);
     },

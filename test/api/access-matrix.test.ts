@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { bearer, createTestApp, inHours } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+import { eventually } from '../support/eventually';
 import { createOrg, type Org } from '../support/org';
 
 /**
@@ -101,17 +102,45 @@ describe('access matrix: roles × endpoints × units', () => {
     });
   });
 
-  describe('completing a task in officeA1', () => {
+  describe('closing a task in officeA1 directly (销号)', () => {
     const rows: [Who, number][] = [
-      ['office', 200], ['headA', 200], ['staffA1', 200], // office verifies, the unit head and the owner act
-      ['leader', 403], ['viewerA', 403], // can see it, may not act
+      ['office', 200], // only the supervision office closes
+      ['headA', 403], ['staffA1', 403], ['leader', 403], ['viewerA', 403], // can see it, may not close it
       ['headB', 404], ['staffA1b', 404], ['staffB', 404], ['admin', 404], // cannot see it
     ];
     test.each(rows)('%s → %i', async (who, status) => {
       const id = await newTask('A1');
       await as(who).post(`/api/tasks/${id}/complete`).expect(status);
       const row = await h.db.task.findUniqueOrThrow({ where: { id } });
-      expect(row.status).toBe(status === 200 ? 'completed' : 'open');
+      expect(row.status).toBe(status === 200 ? 'closed' : 'assigned');
+    });
+  });
+
+  describe('acknowledging (签收) a task in officeA1', () => {
+    const rows: [Who, number][] = [
+      ['staffA1', 200], ['headA', 200], // the owner and the unit head work on it
+      ['office', 403], ['leader', 403], ['viewerA', 403],
+      ['headB', 404], ['staffA1b', 404], ['staffB', 404], ['admin', 404],
+    ];
+    test.each(rows)('%s → %i', async (who, status) => {
+      const id = await newTask('A1');
+      await as(who).post(`/api/tasks/${id}/acknowledge`).expect(status);
+      await eventually(async () => {
+        const row = await h.db.task.findUniqueOrThrow({ where: { id } });
+        expect(row.status).toBe(status === 200 ? 'acknowledged' : 'assigned');
+      });
+    });
+  });
+
+  describe('cancelling a task in officeA1', () => {
+    const rows: [Who, number][] = [
+      ['office', 200],
+      ['headA', 403], ['staffA1', 403], ['leader', 403], ['viewerA', 403],
+      ['headB', 404], ['staffB', 404], ['admin', 404],
+    ];
+    test.each(rows)('%s → %i', async (who, status) => {
+      const id = await newTask('A1');
+      await as(who).post(`/api/tasks/${id}/cancel`, { reason: '问题已由上级统一处理' }).expect(status);
     });
   });
 

@@ -48,8 +48,10 @@ describe('tasks API, in-process against the dev server, the test database and an
   test('creating a task stores it, starts its workflow and returns it as open', async () => {
     const res = await post('/api/tasks').send(validTask()).expect(201);
     expect(res.body).toMatchObject({
-      status: 'open',
-      statusLabel: '办理中',
+      status: 'assigned',
+      statusLabel: '已交办',
+      overdue: false,
+      trafficLight: 'yellow', // due in 72 h: within 3 days
       unit: { id: org.units.officeA1.id, name: '窗口服务股' },
       owner: { id: org.people.staffA1.id, email: org.people.staffA1.email },
       supervisor: { id: org.people.leader.id },
@@ -64,17 +66,19 @@ describe('tasks API, in-process against the dev server, the test database and an
     expect(audit.map((a) => [a.action, a.actorId, a.requestId])).toEqual([['task.create', org.people.office.id, res.headers['x-request-id']]]);
   });
 
-  test('completing a task returns its completed state; completing it again is a 409 naming the rule', async () => {
+  test('the office closing a task directly returns its closed state; closing it again is a 409 naming the rule', async () => {
     const created = await post('/api/tasks').send(validTask()).expect(201);
     const done = await post(`/api/tasks/${created.body.id}/complete`).send({ note: '已整改' }).expect(200);
-    expect(done.body.status).toBe('completed');
+    expect(done.body.status).toBe('closed');
 
     const again = await post(`/api/tasks/${created.body.id}/complete`).send({}).expect(409);
     expectErrorShape(again.body, 'ILLEGAL_TRANSITION');
+    expect(again.body.error.details).toEqual({ rule: 'task.complete.from_closed' });
 
     const read = await get(`/api/tasks/${created.body.id}`).expect(200);
-    expect(read.body.status).toBe('completed');
+    expect(read.body.status).toBe('closed');
     expect(read.body.events.map((e: { type: string }) => e.type)).toEqual(['completed']);
+    expect(read.body.audit.map((a: { action: string }) => a.action)).toEqual(['task.create', 'task.complete']);
   });
 
   test.each([

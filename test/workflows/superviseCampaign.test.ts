@@ -82,7 +82,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
 
     // Problem 2 first: one task on time, one after its deadline (day 15) has passed.
     await h.env.sleep(2 * DAY);
-    await complete(t21, await bearer(people.staffB));
+    await complete(t21, office);
     await h.env.sleep(15 * DAY);
     await complete(t22, office);
     await h.smtp.waitFor(1, (m) => m.parsed.subject?.includes('逾期') ?? false);
@@ -94,7 +94,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
     expect(midRead.body.problems.map((p: { status: string }) => p.status)).toEqual(['open', 'closed']);
 
     // Problem 1 on day 17: t11 (due day 10) is late, t12 (due day 20) on time.
-    await complete(t11, await bearer(people.headA));
+    await complete(t11, office);
     await complete(t12, office);
     const final = await handle.result();
     expect(final).toMatchObject({ totalTasks: 4, closedTasks: 4, reconciled: true });
@@ -105,9 +105,9 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
     const ledger = read.body.ledger;
     expect(ledger.totals).toEqual({ problems: 2, tasks: 4, onTime: 2, late: 2 });
     expect(ledger.rows.map((r: { taskCode: string; onTime: boolean; closedBy: string }) => [r.taskCode, r.onTime, r.closedBy])).toEqual([
-      [`${code()}-001-1`, false, people.headA.email],
+      [`${code()}-001-1`, false, people.office.email],
       [`${code()}-001-2`, true, people.office.email],
-      [`${code()}-002-1`, true, people.staffB.email],
+      [`${code()}-002-1`, true, people.office.email],
       [`${code()}-002-2`, false, people.office.email],
     ]);
 

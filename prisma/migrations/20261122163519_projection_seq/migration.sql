@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Task" ADD COLUMN     "projectionSeq" INTEGER NOT NULL DEFAULT 0;
