@@ -44,6 +44,15 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
       });
     },
 
+    /** Reopens a closed problem when one of its tasks is reopened (回头看). */
+    async reopenProblem(input: { problemId: string; at: string }): Promise<{ reopened: boolean }> {
+      return deps.db.$transaction(async (tx) => {
+        const { count } = await tx.problem.updateMany({ where: { id: input.problemId, status: 'closed' }, data: { status: 'open', closedAt: null } });
+        if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.reopen', targetType: 'problem', targetId: input.problemId, after: { status: 'open' } });
+        return { reopened: count === 1 };
+      });
+    },
+
     /**
      * Reconciles a campaign whose problems are all closed (对账): writes its closure ledger once and
      * mails it to the person who created the campaign.

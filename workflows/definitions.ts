@@ -2,7 +2,7 @@
  * Everything the API and tests need to talk to the workflows: names, messages, search attribute
  * keys and input/output types. Importable from anywhere (no workflow runtime code here).
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const DEFAULT_TASK_QUEUE = 'rectify';
@@ -26,6 +26,8 @@ export interface SuperviseTaskInput {
   reopen?: { reason: string; by: string; /** projection sequence reached by the earlier run */ seqBase: number };
   /** Carried over by continue-as-new. */
   resume?: TaskState;
+  /** Set for a campaign's task: its run tells the campaign workflow when it ends. */
+  campaignId?: string;
 }
 
 export interface PendingExtension {
@@ -121,3 +123,8 @@ export interface CampaignState {
 }
 
 export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
+
+/** Sent by a campaign task's run when it ends (closed or cancelled). */
+export const taskEndedSignal = defineSignal<[{ taskId: string; status: TaskStatus }]>('taskEnded');
+/** Sent by the API when a closed task of the campaign is reopened (回头看). */
+export const taskReopenedSignal = defineSignal<[{ taskId: string }]>('taskReopened');

@@ -1,52 +1,72 @@
-import { ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities/campaign';
-import { type CampaignState, campaignStateQuery, type SuperviseCampaignInput, taskWorkflowId } from './definitions';
+import {
+  type CampaignState,
+  campaignStateQuery,
+  type SuperviseCampaignInput,
+  type TaskStatus,
+  taskEndedSignal,
+  taskReopenedSignal,
+  taskWorkflowId,
+} from './definitions';
 import { superviseTask } from './superviseTask';
 
-const { closeProblem, reconcileCampaign } = proxyActivities<CampaignActivities>({
+const { closeProblem, reopenProblem, reconcileCampaign } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 /**
- * Supervises a campaign: starts one `superviseTask` per task (children that outlive the campaign
- * workflow if it is ever terminated), closes each problem when all its tasks are closed, and
- * reconciles the campaign (closure ledger, mail to the office) when every problem is closed.
+ * Supervises a campaign: starts one `superviseTask` per task (children that outlive this workflow
+ * if it is ever terminated), closes each problem when all its tasks have ended, reopens it when one
+ * of its tasks is reopened (回头看), and reconciles the campaign (closure ledger, mail to the office)
+ * when every problem is closed. Task runs report their end with the `taskEnded` signal, so a
+ * reopened task's new run is tracked like the first.
  */
 export async function superviseCampaign(input: SuperviseCampaignInput): Promise<CampaignState> {
-  const state: CampaignState = {
+  const ended = new Map<string, TaskStatus>();
+  const closedProblems = new Set<string>();
+  const state = (): CampaignState => ({
     campaignId: input.campaignId,
     totalTasks: input.problems.reduce((n, p) => n + p.tasks.length, 0),
-    closedTasks: 0,
-    closedProblems: [],
+    closedTasks: ended.size,
+    closedProblems: [...closedProblems],
     reconciled: false,
-  };
-  setHandler(campaignStateQuery, () => state);
+  });
+  let reconciled = false;
+  setHandler(campaignStateQuery, () => ({ ...state(), reconciled }));
+  setHandler(taskEndedSignal, ({ taskId, status }) => void ended.set(taskId, status));
+  setHandler(taskReopenedSignal, ({ taskId }) => void ended.delete(taskId));
 
-  await Promise.all(
-    input.problems.map(async (problem) => {
-      const children = await Promise.all(
-        problem.tasks.map((task) =>
-          startChild(superviseTask, {
-            workflowId: taskWorkflowId(task.taskId),
-            taskQueue: workflowInfo().taskQueue,
-            args: [task],
-            parentClosePolicy: ParentClosePolicy.ABANDON,
-          }),
-        ),
-      );
-      await Promise.all(
-        children.map(async (child) => {
-          await child.result();
-          state.closedTasks += 1;
-        }),
-      );
-      await closeProblem({ problemId: problem.problemId, at: new Date().toISOString() });
-      state.closedProblems.push(problem.problemId);
-    }),
-  );
+  for (const problem of input.problems) {
+    for (const task of problem.tasks) {
+      await startChild(superviseTask, {
+        workflowId: taskWorkflowId(task.taskId),
+        taskQueue: workflowInfo().taskQueue,
+        args: [{ ...task, campaignId: input.campaignId }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
+  }
+
+  const problemEnded = (p: SuperviseCampaignInput['problems'][number]) => p.tasks.every((t) => ended.has(t.taskId));
+  const inSync = () => input.problems.every((p) => problemEnded(p) === closedProblems.has(p.problemId));
+  for (;;) {
+    await condition(() => !inSync());
+    for (const p of input.problems) {
+      const at = new Date().toISOString();
+      if (problemEnded(p) && !closedProblems.has(p.problemId)) {
+        await closeProblem({ problemId: p.problemId, at });
+        closedProblems.add(p.problemId);
+      } else if (!problemEnded(p) && closedProblems.has(p.problemId)) {
+        await reopenProblem({ problemId: p.problemId, at });
+        closedProblems.delete(p.problemId);
+      }
+    }
+    if (closedProblems.size === input.problems.length && inSync()) break;
+  }
 
   await reconcileCampaign({ campaignId: input.campaignId, at: new Date().toISOString() });
-  state.reconciled = true;
-  return state;
+  reconciled = true;
+  return { ...state(), reconciled };
 }

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
@@ -13,6 +14,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { TaskActivities } from '../activities';
 import {
   acknowledgeUpdate,
+  campaignWorkflowId,
   cancelUpdate,
   completeTaskUpdate,
   decideExtensionUpdate,
@@ -23,6 +25,7 @@ import {
   TaskDeadlineSearchAttribute,
   type TaskState,
   taskStateQuery,
+  taskEndedSignal,
   type TaskStatus,
   TaskStatusSearchAttribute,
   terminalStatuses,
@@ -277,5 +280,8 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
 
   // Handlers project their transition before returning; end only after they have finished.
   await condition(allHandlersFinished);
+  if (input.campaignId) {
+    await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId)).signal(taskEndedSignal, { taskId: input.taskId, status: state.status });
+  }
   return state;
 }

@@ -7,6 +7,7 @@ import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
   acknowledgeUpdate,
+  campaignWorkflowId,
   cancelUpdate,
   completeTaskUpdate,
   decideExtensionUpdate,
@@ -15,6 +16,7 @@ import {
   requestExtensionUpdate,
   type SuperviseTaskInput,
   type TaskState,
+  taskReopenedSignal,
   taskWorkflowId,
   verifyUpdate,
   WorkflowErrorType,
@@ -284,6 +286,12 @@ export function createTaskService(deps: TaskServiceDeps) {
       if (task.status !== 'closed') throw illegal(`task.reopen.from_${task.status}`, '只有已销号的任务可以重新打开 / only a closed task can be reopened');
       const deadline = new Date(body.deadline);
       if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
+      // A campaign's task: its campaign workflow reopens the problem and tracks the new run.
+      const campaign = task.problemId ? (await deps.db.problem.findUniqueOrThrow({ where: { id: task.problemId }, include: { campaign: true } })).campaign : null;
+      if (campaign?.status === 'reconciled') {
+        throw illegal('task.reopen.campaign_reconciled', '所属整改批次已对账，不能重新打开 / the campaign is already reconciled');
+      }
+      if (campaign) await deps.temporal.workflow.getHandle(campaignWorkflowId(campaign.id)).signal(taskReopenedSignal, { taskId: task.id });
       await startSupervision(
         {
           taskId: task.id,
@@ -292,6 +300,7 @@ export function createTaskService(deps: TaskServiceDeps) {
           deadline: deadline.toISOString(),
           reminderOffsetSeconds: task.reminderOffsetSeconds,
           reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq },
+          ...(campaign ? { campaignId: campaign.id } : {}),
         },
         true,
       );
