@@ -107,9 +107,8 @@ export function createTaskActivities(deps: TaskActivityDeps) {
             break;
           case 'extension_requested':
             if (by) {
-              const previous = await tx.task.findUniqueOrThrow({ where: { id: input.taskId }, select: { deadline: true } });
               await tx.extensionRequest.create({
-                data: { taskId: input.taskId, requestedById: by, currentDeadline: previous.deadline, requestedDeadline: new Date(String(data.requestedDeadline)), reason: String(data.reason ?? ''), createdAt: at },
+                data: { taskId: input.taskId, requestedById: by, currentDeadline: new Date(state.deadline), requestedDeadline: new Date(String(data.requestedDeadline)), reason: String(data.reason ?? ''), createdAt: at },
               });
             }
             break;

@@ -23,7 +23,14 @@ export interface SuperviseTaskInput {
   /** The reminder goes out this many seconds before the deadline (0: no reminder). */
   reminderOffsetSeconds: number;
   /** Set when a closed task is reopened after a follow-up check (回头看): the run starts in progress. */
-  reopen?: { reason: string; by: string; /** projection sequence reached by the earlier run */ seqBase: number };
+  reopen?: {
+    reason: string;
+    by: string;
+    /** Projection sequence reached by the earlier run(s). */
+    seqBase: number;
+    /** Returns counted by the earlier run(s): the count is over the task's whole life. */
+    returnCount: number;
+  };
   /** Carried over by continue-as-new. */
   resume?: TaskState;
   /** Set for a campaign's task: its run tells the campaign workflow when it ends. */
@@ -123,6 +130,8 @@ export interface CampaignState {
 }
 
 export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
+/** Completes once every task of the campaign is under supervision (the API waits for it before answering). */
+export const tasksStartedUpdate = defineUpdate<CampaignState, []>('tasksStarted');
 
 /** Sent by a campaign task's run when it ends (closed or cancelled). */
 export const taskEndedSignal = defineSignal<[{ taskId: string; status: TaskStatus }]>('taskEnded');

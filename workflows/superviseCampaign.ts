@@ -1,4 +1,4 @@
-import { condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities/campaign';
 import {
   type CampaignState,
@@ -7,6 +7,7 @@ import {
   type TaskStatus,
   taskEndedSignal,
   taskReopenedSignal,
+  tasksStartedUpdate,
   taskWorkflowId,
 } from './definitions';
 import { superviseTask } from './superviseTask';
@@ -37,6 +38,11 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   setHandler(campaignStateQuery, () => ({ ...state(), reconciled }));
   setHandler(taskEndedSignal, ({ taskId, status }) => void ended.set(taskId, status));
   setHandler(taskReopenedSignal, ({ taskId }) => void ended.delete(taskId));
+  let started = false;
+  setHandler(tasksStartedUpdate, async () => {
+    await condition(() => started);
+    return { ...state(), reconciled };
+  });
 
   for (const problem of input.problems) {
     for (const task of problem.tasks) {
@@ -48,6 +54,7 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
       });
     }
   }
+  started = true;
 
   const problemEnded = (p: SuperviseCampaignInput['problems'][number]) => p.tasks.every((t) => ended.has(t.taskId));
   const inSync = () => input.problems.every((p) => problemEnded(p) === closedProblems.has(p.problemId));
@@ -68,5 +75,6 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
 
   await reconcileCampaign({ campaignId: input.campaignId, at: new Date().toISOString() });
   reconciled = true;
+  await condition(allHandlersFinished);
   return { ...state(), reconciled };
 }

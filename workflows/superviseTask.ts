@@ -77,7 +77,7 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
     remindedFor: null,
     overdueAt: null,
     completedAt: null,
-    returnCount: 0,
+    returnCount: input.reopen?.returnCount ?? 0,
     pendingExtension: null,
     seq: input.reopen?.seqBase ?? 0,
   };

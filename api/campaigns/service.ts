@@ -3,7 +3,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
-import { campaignWorkflowId, type SuperviseCampaignInput } from '../../workflows/definitions';
+import { campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../workflows/definitions';
 import { type Actor, policy } from '../policy';
 import { taskStatusLabels } from '../tasks/schemas';
 import { problemSourceLabels, severityLabels, type TCreateCampaignRequest } from './schemas';
@@ -207,7 +207,9 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         })),
       };
       try {
-        await deps.temporal.workflow.start('superviseCampaign', { taskQueue: deps.taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
+        const handle = await deps.temporal.workflow.start('superviseCampaign', { taskQueue: deps.taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
+        // Answer only once every task is under supervision, so the next request can act on it.
+        await handle.executeUpdate(tasksStartedUpdate);
       } catch (err) {
         // Undo in dependency order; the audit trail keeps both the creation and its undo.
         await deps.db.$transaction(async (tx) => {

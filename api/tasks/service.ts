@@ -171,7 +171,8 @@ export function createTaskService(deps: TaskServiceDeps) {
       if (err instanceof WorkflowNotFoundError) {
         const current = await deps.db.task.findUnique({ where: { id }, select: { status: true } });
         if (current && isTerminal(current.status)) throw illegal(`task.${action}.from_${current.status}`, `任务${taskStatusLabels[current.status]} / task is ${current.status}`);
-        throw notFound(id);
+        if (!current) throw notFound(id);
+        throw new AppError(ErrorCode.UNAVAILABLE, '任务督办流程尚未就绪，请稍后重试 / the task is not under supervision yet, retry shortly', undefined, { cause: err });
       }
       throw err;
     }
@@ -299,7 +300,7 @@ export function createTaskService(deps: TaskServiceDeps) {
           ownerEmail: task.ownerEmail,
           deadline: deadline.toISOString(),
           reminderOffsetSeconds: task.reminderOffsetSeconds,
-          reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq },
+          reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq, returnCount: task.returnCount },
           ...(campaign ? { campaignId: campaign.id } : {}),
         },
         true,
