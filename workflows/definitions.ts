@@ -35,6 +35,9 @@ export interface SuperviseTaskInput {
   resume?: TaskState;
   /** Set for a campaign's task: its run tells the campaign workflow when it ends. */
   campaignId?: string;
+  /** Search attribute values set when the run starts. */
+  campaignCode?: string;
+  leadUnitCode?: string;
 }
 
 export interface PendingExtension {
@@ -106,7 +109,22 @@ export const cancelUpdate = defineUpdate<TaskState, [CancelInput]>('cancel');
 /** Custom search attributes; `npm start` registers them with the dev server. */
 export const TaskStatusSearchAttribute = defineSearchAttributeKey('TaskStatus', SearchAttributeType.KEYWORD);
 export const TaskDeadlineSearchAttribute = defineSearchAttributeKey('TaskDeadline', SearchAttributeType.DATETIME);
-export const searchAttributeKeys = [TaskStatusSearchAttribute, TaskDeadlineSearchAttribute];
+/** Code of the task's campaign, set when it starts (`temporal workflow list --query "CampaignCode='XF-2026'"`). */
+export const CampaignCodeSearchAttribute = defineSearchAttributeKey('CampaignCode', SearchAttributeType.KEYWORD);
+/** Code of the task's lead unit, set when it starts. */
+export const LeadUnitSearchAttribute = defineSearchAttributeKey('LeadUnit', SearchAttributeType.KEYWORD);
+/** green / yellow (due within 3 days) / red (overdue) / none (closed or cancelled). */
+export const TrafficLightSearchAttribute = defineSearchAttributeKey('TrafficLight', SearchAttributeType.KEYWORD);
+export const searchAttributeKeys = [
+  TaskStatusSearchAttribute,
+  TaskDeadlineSearchAttribute,
+  CampaignCodeSearchAttribute,
+  LeadUnitSearchAttribute,
+  TrafficLightSearchAttribute,
+];
+
+/** A task is yellow this long before its deadline. */
+export const YELLOW_BEFORE_DEADLINE_MS = 3 * 24 * 3600_000;
 
 /** Error types workflows raise (ApplicationFailure.type), mapped to HTTP codes by the API. */
 export const WorkflowErrorType = {

@@ -14,10 +14,12 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { TaskActivities } from '../activities';
 import {
   acknowledgeUpdate,
+  CampaignCodeSearchAttribute,
   campaignWorkflowId,
   cancelUpdate,
   completeTaskUpdate,
   decideExtensionUpdate,
+  LeadUnitSearchAttribute,
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
@@ -29,7 +31,9 @@ import {
   type TaskStatus,
   TaskStatusSearchAttribute,
   terminalStatuses,
+  TrafficLightSearchAttribute,
   verifyUpdate,
+  YELLOW_BEFORE_DEADLINE_MS,
   WorkflowErrorType,
 } from './definitions';
 
@@ -97,9 +101,18 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       data: extra,
     });
   };
+  // Runs started before the traffic light existed keep their recorded commands (replay test).
+  const withLight = patched('traffic-light-search-attribute');
+  let light: string | null = null;
+  const setLight = (value: 'green' | 'yellow' | 'red' | 'none') => {
+    if (!withLight || light === value) return;
+    light = value;
+    upsertSearchAttributes([{ key: TrafficLightSearchAttribute, value }]);
+  };
   const moveTo = (status: TaskStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: status }]);
+    if (terminalStatuses.includes(status)) setLight('none');
   };
   const mustBeIn = (allowed: TaskStatus[], action: string) => {
     if (!allowed.includes(state.status)) {
@@ -241,6 +254,12 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       { key: TaskStatusSearchAttribute, value: state.status },
       { key: TaskDeadlineSearchAttribute, value: new Date(Date.parse(state.deadline)) },
     ]);
+    if (withLight && (input.campaignCode || input.leadUnitCode)) {
+      upsertSearchAttributes([
+        ...(input.campaignCode ? [{ key: CampaignCodeSearchAttribute, value: input.campaignCode }] : []),
+        ...(input.leadUnitCode ? [{ key: LeadUnitSearchAttribute, value: input.leadUnitCode }] : []),
+      ]);
+    }
     if (input.reopen) await project('reopened', { reason: input.reopen.reason, by: input.reopen.by });
   }
 
@@ -255,10 +274,26 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       return !changed();
     };
 
-    if (input.reminderOffsetSeconds > 0 && state.remindedFor !== state.deadline && (await reached(deadlineMs - input.reminderOffsetSeconds * 1000))) {
-      state.remindedAt = new Date().toISOString();
-      state.remindedFor = state.deadline;
-      await sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: state.deadline });
+    // Before the deadline, in time order: the light turns yellow, the reminder goes out.
+    const steps: { at: number; run: () => Promise<unknown> | void }[] = [];
+    if (withLight) {
+      setLight(state.overdue ? 'red' : deadlineMs - Date.now() <= YELLOW_BEFORE_DEADLINE_MS ? 'yellow' : 'green');
+      if (light === 'green') steps.push({ at: deadlineMs - YELLOW_BEFORE_DEADLINE_MS, run: () => setLight('yellow') });
+    }
+    if (input.reminderOffsetSeconds > 0 && state.remindedFor !== state.deadline) {
+      steps.push({
+        at: deadlineMs - input.reminderOffsetSeconds * 1000,
+        run: () => {
+          state.remindedAt = new Date().toISOString();
+          state.remindedFor = state.deadline;
+          return sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: state.deadline });
+        },
+      });
+    }
+    steps.sort((a, b) => a.at - b.at);
+    for (const step of steps) {
+      if (!(await reached(step.at))) break;
+      await step.run();
     }
 
     if (!state.overdue && (await reached(deadlineMs))) {
@@ -266,6 +301,7 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       state.overdueAt = new Date().toISOString();
       // The first release kept "overdue" as a status search attribute; overdue is now a flag.
       if (!patched('overdue-is-a-flag')) upsertSearchAttributes([{ key: TaskStatusSearchAttribute, value: 'overdue' }]);
+      setLight('red');
       await project('overdue');
       await sendTaskMail({ taskId: input.taskId, kind: 'overdue', deadline: state.deadline });
     }

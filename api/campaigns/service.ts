@@ -203,7 +203,15 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         campaignId,
         problems: created.problems.map((p) => ({
           problemId: p.id,
-          tasks: p.tasks.map((t) => ({ taskId: t.id, title: t.title, ownerEmail: t.owner.email, deadline: t.deadline.toISOString(), reminderOffsetSeconds: t.reminderOffsetSeconds })),
+          tasks: p.tasks.map((t) => ({
+            taskId: t.id,
+            title: t.title,
+            ownerEmail: t.owner.email,
+            deadline: t.deadline.toISOString(),
+            reminderOffsetSeconds: t.reminderOffsetSeconds,
+            campaignCode: created.code,
+            leadUnitCode: t.unit.code,
+          })),
         })),
       };
       try {

@@ -244,7 +244,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       });
       try {
         await startSupervision(
-          { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds },
+          { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds, leadUnitCode: unit.code },
           false,
         );
       } catch (err) {
@@ -301,7 +301,8 @@ export function createTaskService(deps: TaskServiceDeps) {
           deadline: deadline.toISOString(),
           reminderOffsetSeconds: task.reminderOffsetSeconds,
           reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq, returnCount: task.returnCount },
-          ...(campaign ? { campaignId: campaign.id } : {}),
+          leadUnitCode: task.unit.code,
+          ...(campaign ? { campaignId: campaign.id, campaignCode: campaign.code } : {}),
         },
         true,
       );

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
+import { LeadUnitSearchAttribute, TaskStatusSearchAttribute, TrafficLightSearchAttribute } from '../../workflows/definitions';
 import { bearer, createTestApp, inHours } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness } from '../support/env';
+import { eventually } from '../support/eventually';
 import { createOrg, type Org } from '../support/org';
 
 /** Every error response has this shape and nothing else (no stack traces). */
@@ -60,6 +62,15 @@ describe('tasks API, in-process against the dev server, the test database and an
     });
     const described = await h.env.client.workflow.getHandle(res.body.workflowId).describe();
     expect(described.status.name).toBe('RUNNING');
+    // Filterable in the Web UI and with `temporal workflow list --query` once its first workflow task ran.
+    await eventually(async () => {
+      const { typedSearchAttributes: sa } = await h.env.client.workflow.getHandle(res.body.workflowId).describe();
+      expect([sa.get(LeadUnitSearchAttribute), sa.get(TaskStatusSearchAttribute), sa.get(TrafficLightSearchAttribute)]).toEqual([
+        org.units.officeA1.code,
+        'assigned',
+        'yellow',
+      ]);
+    });
     const row = await h.db.task.findUnique({ where: { id: res.body.id } });
     expect(row?.title).toBe('整治“吃拿卡要”问题');
     const audit = await h.db.auditEvent.findMany({ where: { targetType: 'task', targetId: res.body.id } });
