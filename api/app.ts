@@ -9,11 +9,14 @@ import type { AccessTokenIssuer } from '../lib/auth';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../lib/mail';
+import type { EvidenceStorage } from '../lib/storage';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { createCampaignService } from './campaigns/service';
 import { errorHandler, notFoundHandler } from './errors';
+import { evidenceRoutes } from './evidence/routes';
+import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
 import { authenticate } from './http/authenticate';
 import { buildOpenApiDocument } from './http/openapi';
@@ -30,6 +33,9 @@ export interface AppDeps {
   taskQueue: string;
   logger: Logger;
   accessTokens: AccessTokenIssuer;
+  /** Where evidence file contents live (lib/storage.ts), and what an upload may be. */
+  evidenceStorage: EvidenceStorage;
+  evidenceLimits: EvidenceLimits;
   loginRateLimit?: number;
   /** Origins allowed to call the API from a browser; none (CORS off) by default. */
   corsOrigins?: string[];
@@ -46,6 +52,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...peopleRoutes(deps.db),
     ...taskRoutes(createTaskService(deps)),
     ...campaignRoutes(createCampaignService(deps)),
+    ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });

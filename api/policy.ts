@@ -64,7 +64,7 @@ export const policy = {
     if (has(actor, 'staff') && task.ownerId === actor.id) return true;
     return false;
   },
-  /** Working on a task: acknowledge, report progress, upload evidence, request closure or an extension. */
+  /** Working on a task: acknowledge, report progress, request closure or an extension. */
   workOnTask(actor: Actor, task: TaskScope): boolean {
     if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) return true;
     return has(actor, 'staff') && task.ownerId === actor.id;
@@ -72,11 +72,7 @@ export const policy = {
   /** Supervising a task: verify (accept / return), decide extensions, close directly, cancel, reopen. */
   superviseTask: (actor: Actor, _task: TaskScope) => has(actor, 'office'),
   /** Attaching evidence files (佐证材料) to a task: the office, a unit_head in scope, the owner. Reading them is `readTask`. */
-  uploadEvidence(actor: Actor, task: TaskScope): boolean {
-    if (has(actor, 'office')) return true;
-    if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) return true;
-    return has(actor, 'staff') && task.ownerId === actor.id;
-  },
+  uploadEvidence: (actor: Actor, task: TaskScope): boolean => has(actor, 'office') || policy.workOnTask(actor, task),
   /** Assigning the responsible person; the new owner must also be within the task's unit. */
   assignTaskOwner(actor: Actor, task: TaskScope): boolean {
     return has(actor, 'office') || (has(actor, 'unit_head') && inSubtree(actor, task.unitPath));

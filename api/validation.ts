@@ -5,10 +5,10 @@ import { AppError, ErrorCode, type FieldIssue } from '../lib/errors';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'params' | 'query'): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) {
-    const nul = pathOfNul(result.data, [where]);
-    if (nul) {
+    const unstorable = pathOfUnstorableText(result.data, [where]);
+    if (unstorable) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, '请求参数校验失败 / request validation failed', [
-        { field: nul.join('.'), rule: 'no_nul_character', message: 'must not contain the NUL character (U+0000)' },
+        { field: unstorable.join('.'), rule: 'text', message: 'must be well-formed Unicode text without NUL (U+0000)' },
       ]);
     }
     return result.data;
@@ -21,12 +21,16 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   throw new AppError(ErrorCode.VALIDATION_FAILED, '请求参数校验失败 / request validation failed', details);
 }
 
-/** Path of the first string containing U+0000, which PostgreSQL text and jsonb cannot store. */
-function pathOfNul(value: unknown, path: string[]): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+// NUL and unpaired UTF-16 surrogates (JSON can carry both as escapes): PostgreSQL text and jsonb
+// cannot store them (an error, or a silent U+FFFD for a surrogate in text).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Path of the first string in parsed input that the database cannot store as given. */
+function pathOfUnstorableText(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') || LONE_SURROGATE.test(value) ? path : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const found = pathOfNul(item, [...path, key]);
+    const found = pathOfUnstorableText(item, [...path, key]);
     if (found) return found;
   }
   return undefined;

@@ -11,6 +11,22 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/** Evidence files (佐证材料): the largest accepted file, and the MIME types accepted. */
+export const DEFAULT_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_EVIDENCE_TYPES: readonly string[] = [
+  'application/pdf',
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'text/plain',
+  'application/zip',
+];
+const MIME_TYPE = /^[a-z0-9][\w.+-]*\/[a-z0-9][\w.+-]*$/;
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
 export const ZConfig = z.object({
@@ -49,6 +65,11 @@ export const ZConfig = z.object({
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
   ROOT_UNIT_NAME: z.string().default('市场监督管理局'),
+  // Evidence is held in memory while it is checked (up to 10 files a request), and sizes are int4 in the database.
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(DEFAULT_EVIDENCE_MAX_BYTES),
+  EVIDENCE_TYPES: optionalString
+    .transform((v) => (v === undefined ? [...DEFAULT_EVIDENCE_TYPES] : [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))]))
+    .pipe(z.array(z.string().regex(MIME_TYPE, 'must be a comma-separated list of MIME types such as application/pdf')).min(1)),
 });
 
 export type TConfig = z.infer<typeof ZConfig> & { dataDir: string; publicUrl: string };

@@ -15,6 +15,7 @@ import { createDb } from '../lib/db';
 import { ensureFirstAdmin } from '../lib/seed';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
+import { createDiskStorage } from '../lib/storage';
 import { resolveTemporalBinary } from '../lib/tools';
 import { createWorker } from '../worker/worker';
 import { searchAttributeKeys } from '../workflows/definitions';
@@ -116,6 +117,9 @@ async function main() {
       void shutdown(1);
     });
 
+    const evidenceDir = path.join(config.dataDir, 'evidence');
+    await mkdir(evidenceDir, { recursive: true });
+
     const connection = await Connection.connect({ address: temporalAddress });
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     services.push({ name: 'temporal-client', stop: () => connection.close() });
@@ -126,6 +130,8 @@ async function main() {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       logger,
       accessTokens,
+      evidenceStorage: createDiskStorage(evidenceDir),
+      evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
       loginRateLimit: config.LOGIN_RATE_LIMIT,
       corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     });
@@ -141,6 +147,7 @@ async function main() {
       `  Temporal       ${temporalAddress}${temporalUi ? `  (Web UI: ${temporalUi})` : ''}`,
       `  Database       ${databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')}`,
       `  Mail           ${smtpUrl}${mailDir ? `  (caught mail: ${mailDir})` : ''}`,
+      `  Evidence files ${evidenceDir}`,
       `  API docs       http://localhost:${config.PORT}/api/docs`,
       '  Ctrl-C stops everything; `npm start` again resumes.',
       '',

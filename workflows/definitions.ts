@@ -150,6 +150,8 @@ export interface CampaignState {
 export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
 /** Completes once every task of the campaign is under supervision (the API waits for it before answering). */
 export const tasksStartedUpdate = defineUpdate<CampaignState, []>('tasksStarted');
+/** Adds problems to a running campaign; completes once their tasks are under supervision. */
+export const addProblemsUpdate = defineUpdate<CampaignState, [{ problems: SuperviseCampaignInput['problems'] }]>('addProblems');
 
 /** Sent by a campaign task's run when it ends (closed or cancelled). */
 export const taskEndedSignal = defineSignal<[{ taskId: string; status: TaskStatus }]>('taskEnded');

@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities/campaign';
 import {
+  addProblemsUpdate,
   type CampaignState,
   campaignStateQuery,
   type SuperviseCampaignInput,
@@ -44,16 +45,35 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     return { ...state(), reconciled };
   });
 
-  for (const problem of input.problems) {
-    for (const task of problem.tasks) {
-      await startChild(superviseTask, {
-        workflowId: taskWorkflowId(task.taskId),
-        taskQueue: workflowInfo().taskQueue,
-        args: [{ ...task, campaignId: input.campaignId }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
+  const supervise = async (problems: SuperviseCampaignInput['problems']) => {
+    for (const problem of problems) {
+      for (const task of problem.tasks) {
+        await startChild(superviseTask, {
+          workflowId: taskWorkflowId(task.taskId),
+          taskQueue: workflowInfo().taskQueue,
+          args: [{ ...task, campaignId: input.campaignId }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      }
     }
-  }
+  };
+  let reconciling = false;
+  setHandler(
+    addProblemsUpdate,
+    async ({ problems }) => {
+      await condition(() => started);
+      await supervise(problems);
+      input.problems.push(...problems);
+      return { ...state(), reconciled };
+    },
+    {
+      validator: (_arg: { problems: SuperviseCampaignInput['problems'] }) => {
+        if (reconciling) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: '整改批次正在对账 / the campaign is being reconciled', nonRetryable: true });
+      },
+    },
+  );
+
+  await supervise(input.problems);
   started = true;
 
   const problemEnded = (p: SuperviseCampaignInput['problems'][number]) => p.tasks.every((t) => ended.has(t.taskId));
@@ -73,6 +93,9 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     if (closedProblems.size === input.problems.length && inSync()) break;
   }
 
+  reconciling = true;
+  await condition(allHandlersFinished); // problems being added are supervised before the ledger is drawn
+  if (!inSync() || closedProblems.size !== input.problems.length) throw ApplicationFailure.nonRetryable('problems were added while reconciling');
   await reconcileCampaign({ campaignId: input.campaignId, at: new Date().toISOString() });
   reconciled = true;
   await condition(allHandlersFinished);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
-import { ZCampaign, ZCreateCampaignRequest } from './schemas';
+import { ZAddProblemsRequest, ZCampaign, ZCreateCampaignRequest } from './schemas';
 import type { CampaignService } from './service';
 
 export function campaignRoutes(service: CampaignService): AnyRoute[] {
@@ -16,6 +16,18 @@ export function campaignRoutes(service: CampaignService): AnyRoute[] {
       success: { status: 201, description: 'created; its tasks are under supervision', schema: ZCampaign },
       errors: [403, 409, 503],
       handler: ({ actor, body, req }) => service.create(actor, body, String(req.id)),
+    }),
+    route({
+      method: 'post',
+      path: '/api/campaigns/{id}/problems',
+      tag: 'campaigns',
+      summary: '向进行中的整改批次追加问题及其任务 / add problems and their tasks to a running campaign',
+      auth: 'user',
+      params: ZIdParams,
+      body: ZAddProblemsRequest,
+      success: { status: 201, description: 'the campaign with the added problems under supervision', schema: ZCampaign },
+      errors: [403, 404, 409, 503],
+      handler: ({ actor, params, body, req }) => service.addProblems(actor, params.id, body.problems, String(req.id)),
     }),
     route({
       method: 'get',

@@ -40,6 +40,9 @@ export const ZCampaignProblemRow = z.strictObject({
   tasks: z.array(ZCampaignTaskRow).min(1).max(50),
 });
 
+export type TCampaignProblemRow = z.infer<typeof ZCampaignProblemRow>;
+export const ZAddProblemsRequest = z.strictObject({ problems: z.array(ZCampaignProblemRow).min(1).max(500) });
+
 /** A campaign with its three lists in one document, mirroring the office's spreadsheet. */
 export const ZCreateCampaignRequest = z
   .strictObject({

@@ -1,12 +1,12 @@
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
-import { campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../workflows/definitions';
+import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../workflows/definitions';
 import { type Actor, policy } from '../policy';
 import { taskStatusLabels } from '../tasks/schemas';
-import { problemSourceLabels, severityLabels, type TCreateCampaignRequest } from './schemas';
+import { problemSourceLabels, severityLabels, type TCampaignProblemRow, type TCreateCampaignRequest } from './schemas';
 
 export interface CampaignServiceDeps {
   db: Db;
@@ -77,6 +77,60 @@ function present(c: CampaignRow) {
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
 
+type Resolved = {
+  row: TCampaignProblemRow['tasks'][number];
+  lead?: { id: string };
+  coUnits: ({ id: string } | undefined)[];
+  owner?: { id: string; email: string };
+  supervisor?: { id: string };
+}[];
+
+/** Writes problems (numbered from `after` + 1) and their tasks with codes like XF-2026-003-2. */
+async function insertProblems(tx: Prisma.TransactionClient, campaign: { id: string; code: string; source: TCreateCampaignRequest['source'] }, after: number, problems: TCampaignProblemRow[], resolved: Resolved) {
+  let k = 0;
+  for (const [i, p] of problems.entries()) {
+    const seq = after + i + 1;
+    const problemCode = `${campaign.code}-${String(seq).padStart(3, '0')}`;
+    const problem = await tx.problem.create({
+      data: { campaignId: campaign.id, seq, code: problemCode, description: p.description, category: p.category, severity: p.severity, source: p.source ?? campaign.source, foundOn: new Date(p.foundOn) },
+    });
+    for (const [ti] of p.tasks.entries()) {
+      const r = resolved[k++]!;
+      await tx.task.create({
+        data: {
+          problemId: problem.id,
+          seq: ti + 1,
+          code: `${problemCode}-${ti + 1}`,
+          title: r.row.measure,
+          unitId: r.lead!.id,
+          ownerId: r.owner!.id,
+          ownerEmail: r.owner!.email,
+          supervisorId: r.supervisor?.id ?? null,
+          deadline: new Date(r.row.deadline),
+          reminderOffsetSeconds: r.row.reminderOffsetSeconds,
+          coUnits: { create: r.coUnits.map((u) => ({ unitId: u!.id })) },
+        },
+      });
+    }
+  }
+}
+
+/** The workflow input of the given problems of a campaign. */
+function supervisionOf(campaign: { code: string }, problems: CampaignRow['problems']): SuperviseCampaignInput['problems'] {
+  return problems.map((p) => ({
+    problemId: p.id,
+    tasks: p.tasks.map((t) => ({
+      taskId: t.id,
+      title: t.title,
+      ownerEmail: t.owner.email,
+      deadline: t.deadline.toISOString(),
+      reminderOffsetSeconds: t.reminderOffsetSeconds,
+      campaignCode: campaign.code,
+      leadUnitCode: t.unit.code,
+    })),
+  }));
+}
+
 export function createCampaignService(deps: CampaignServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const notFound = () => new AppError(ErrorCode.NOT_FOUND, '整改批次不存在 / campaign not found');
@@ -89,8 +143,8 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   }
 
   /** Resolves unit codes and e-mails of the spreadsheet; every problem is reported at once, by path. */
-  async function resolve(body: TCreateCampaignRequest) {
-    const rows = body.problems.flatMap((p, pi) => p.tasks.map((t, ti) => ({ t, at: `body.problems.${pi}.tasks.${ti}` })));
+  async function resolve(problems: TCampaignProblemRow[]) {
+    const rows = problems.flatMap((p, pi) => p.tasks.map((t, ti) => ({ t, at: `body.problems.${pi}.tasks.${ti}` })));
     const codes = [...new Set(rows.flatMap(({ t }) => [t.leadUnit, ...t.coUnits]))];
     const emails = [...new Set(rows.flatMap(({ t }) => [t.owner, t.supervisor ?? []].flat()).map((e) => e.toLowerCase()))];
     const [units, people] = await Promise.all([
@@ -135,14 +189,45 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       };
     },
 
+    /** Adds problems (with their tasks) to a running campaign; answers once they are under supervision. */
+    async addProblems(actor: Actor, id: string, problems: TCampaignProblemRow[], requestId?: string) {
+      if (!policy.createCampaign(actor)) throw new AppError(ErrorCode.FORBIDDEN, '仅督查室可维护整改批次 / only the supervision office maintains campaigns');
+      const campaign = await deps.db.campaign.findUnique({ where: { id } });
+      if (!campaign) throw notFound();
+      if (campaign.status !== 'active') throw new AppError(ErrorCode.ILLEGAL_TRANSITION, '整改批次已对账，不能再添加问题 / the campaign is reconciled', { rule: 'campaign.add.active_only' });
+      const resolved = await resolve(problems);
+      const newIds = await deps.db.$transaction(async (tx) => {
+        const last = await tx.problem.aggregate({ where: { campaignId: id }, _max: { seq: true } });
+        const before = new Set((await tx.problem.findMany({ where: { campaignId: id }, select: { id: true } })).map((p) => p.id));
+        await insertProblems(tx, campaign, last._max.seq ?? 0, problems, resolved);
+        const added = (await tx.problem.findMany({ where: { campaignId: id }, select: { id: true } })).map((p) => p.id).filter((pid) => !before.has(pid));
+        await recordAudit(tx, { actor, action: 'campaign.add_problems', targetType: 'campaign', targetId: id, after: { problems: added.length, tasks: resolved.length }, requestId });
+        return added;
+      });
+      const rows = await deps.db.problem.findMany({ where: { id: { in: newIds } }, orderBy: { seq: 'asc' }, include: campaignInclude.problems.include });
+      try {
+        await deps.temporal.workflow.getHandle(campaignWorkflowId(id)).executeUpdate(addProblemsUpdate, { args: [{ problems: supervisionOf(campaign, rows) }] });
+      } catch (err) {
+        await deps.db.$transaction(async (tx) => {
+          await tx.task.deleteMany({ where: { problemId: { in: newIds } } });
+          await tx.problem.deleteMany({ where: { id: { in: newIds } } });
+          await recordAudit(tx, { actor, action: 'campaign.add_problems.rolled_back', targetType: 'campaign', targetId: id, requestId });
+        });
+        if (err instanceof WorkflowUpdateFailedError) {
+          throw new AppError(ErrorCode.ILLEGAL_TRANSITION, '整改批次正在对账，不能再添加问题 / the campaign is being reconciled', { rule: 'campaign.add.active_only' });
+        }
+        throw new AppError(ErrorCode.UNAVAILABLE, '工作流服务不可用，问题未添加 / workflow service unavailable', undefined, { cause: err });
+      }
+      return get(actor, id);
+    },
+
     /**
      * Creates a campaign with its problem, task and responsibility lists in one transaction, then
      * starts its `superviseCampaign` workflow, which starts one `superviseTask` per task.
      */
     async create(actor: Actor, body: TCreateCampaignRequest, requestId?: string) {
       if (!policy.createCampaign(actor)) throw new AppError(ErrorCode.FORBIDDEN, '仅督查室可创建整改批次 / only the supervision office creates campaigns');
-      const resolved = await resolve(body);
-      let k = 0;
+      const resolved = await resolve(body.problems);
       let campaignId: string;
       try {
         campaignId = await deps.db.$transaction(async (tx) => {
@@ -157,30 +242,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
               createdById: actor.id,
             },
           });
-          for (const [pi, p] of body.problems.entries()) {
-            const problemCode = `${body.code}-${String(pi + 1).padStart(3, '0')}`;
-            const problem = await tx.problem.create({
-              data: { campaignId: campaign.id, seq: pi + 1, code: problemCode, description: p.description, category: p.category, severity: p.severity, source: p.source ?? body.source, foundOn: new Date(p.foundOn) },
-            });
-            for (const [ti] of p.tasks.entries()) {
-              const r = resolved[k++]!;
-              await tx.task.create({
-                data: {
-                  problemId: problem.id,
-                  seq: ti + 1,
-                  code: `${problemCode}-${ti + 1}`,
-                  title: r.row.measure,
-                  unitId: r.lead!.id,
-                  ownerId: r.owner!.id,
-                  ownerEmail: r.owner!.email,
-                  supervisorId: r.supervisor?.id ?? null,
-                  deadline: new Date(r.row.deadline),
-                  reminderOffsetSeconds: r.row.reminderOffsetSeconds,
-                  coUnits: { create: r.coUnits.map((u) => ({ unitId: u!.id })) },
-                },
-              });
-            }
-          }
+          await insertProblems(tx, campaign, 0, body.problems, resolved);
           await recordAudit(tx, {
             actor,
             action: 'campaign.create',
@@ -199,21 +261,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       }
 
       const created = await deps.db.campaign.findUniqueOrThrow({ where: { id: campaignId }, include: campaignInclude });
-      const input: SuperviseCampaignInput = {
-        campaignId,
-        problems: created.problems.map((p) => ({
-          problemId: p.id,
-          tasks: p.tasks.map((t) => ({
-            taskId: t.id,
-            title: t.title,
-            ownerEmail: t.owner.email,
-            deadline: t.deadline.toISOString(),
-            reminderOffsetSeconds: t.reminderOffsetSeconds,
-            campaignCode: created.code,
-            leadUnitCode: t.unit.code,
-          })),
-        })),
-      };
+      const input: SuperviseCampaignInput = { campaignId, problems: supervisionOf(created, created.problems) };
       try {
         const handle = await deps.temporal.workflow.start('superviseCampaign', { taskQueue: deps.taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
         // Answer only once every task is under supervision, so the next request can act on it.

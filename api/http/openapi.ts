@@ -40,16 +40,41 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+const binary = { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' };
+
+/** The request body of a route: JSON from its zod schema, or multipart/form-data with a binary file array. */
+function requestBody(r: AnyRoute) {
+  if (r.multipart) {
+    const { field, maxFiles, maxFileBytes, contentTypes } = r.multipart;
+    const files = {
+      type: 'array',
+      minItems: 1,
+      maxItems: maxFiles,
+      items: binary,
+      description: `1–${maxFiles} files, each at most ${maxFileBytes} bytes${contentTypes ? `, of type ${contentTypes.join(', ')}` : ''}`,
+    };
+    const schema = { type: 'object', properties: { [field]: files }, required: [field], additionalProperties: false };
+    const encoding = contentTypes ? { encoding: { [field]: { contentType: contentTypes.join(', ') } } } : {};
+    return { requestBody: { required: true, content: { 'multipart/form-data': { schema, ...encoding } } } };
+  }
+  if (r.body) return { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } };
+  return {};
+}
+
+/** The success response's content: JSON from its zod schema, or bytes. */
+function successContent(success: AnyRoute['success']) {
+  if (success.binary) return { content: { 'application/octet-stream': { schema: binary } } };
+  if (success.schema) return { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } };
+  return {};
+}
+
 /** OpenAPI 3.1 document of the given routes, from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const errorStatuses = [400, ...(r.auth === 'user' ? [401] : []), ...(r.errors ?? []), 500];
     const responses: Record<string, unknown> = {
-      [r.success.status]: {
-        description: r.success.description,
-        ...(r.success.schema ? { content: { 'application/json': { schema: toSchema(r.success.schema, 'output') } } } : {}),
-      },
+      [r.success.status]: { description: r.success.description, ...successContent(r.success) },
     };
     for (const status of [...new Set(errorStatuses)].sort()) {
       responses[status] = { description: statusText[status] ?? 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
@@ -60,7 +85,7 @@ export function buildOpenApiDocument(routes: AnyRoute[], info: { title: string; 
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase()).replace(/[^\w]/g, '')}`,
       ...(r.auth === 'user' ? {} : { security: [] }),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(r.body, 'input') } } } } : {}),
+      ...requestBody(r),
       responses,
     };
   }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { AppError, ErrorCode } from '../../lib/errors';
 import type { Actor } from '../policy';
 import { parseInput } from '../validation';
+import { type MultipartOptions, readMultipart, type UploadedFile } from './multipart';
+
+export type { MultipartOptions, UploadedFile } from './multipart';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 const EmptyObject = z.strictObject({});
@@ -24,7 +27,16 @@ export interface RouteDef<P extends z.ZodType = Empty, Q extends z.ZodType = Emp
   params?: P;
   query?: Q;
   body?: B;
-  success: { status: number; description: string; schema?: z.ZodType };
+  /**
+   * The body is multipart/form-data carrying files in one field (instead of a JSON `body`): it is
+   * read with the limits given and the files are passed to the handler as `files`.
+   */
+  multipart?: MultipartOptions;
+  /**
+   * `binary`: the handler writes the response itself (bytes, its own headers) and returns
+   * undefined; documented as application/octet-stream.
+   */
+  success: { status: number; description: string; schema?: z.ZodType; binary?: boolean };
   /** Error statuses this endpoint can answer besides 400/401/429/500 (documented). */
   errors?: number[];
   /** Extra middleware before validation (e.g. a rate limiter). */
@@ -33,6 +45,8 @@ export interface RouteDef<P extends z.ZodType = Empty, Q extends z.ZodType = Emp
     params: z.infer<P>;
     query: z.infer<Q>;
     body: z.infer<B>;
+    /** The uploaded files of a `multipart` route; empty otherwise. */
+    files: UploadedFile[];
     actor: Actor;
     req: Request;
     res: Response;
@@ -56,14 +70,16 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: Re
       const params = parseInput(r.params ?? EmptyObject, req.params, 'params');
       const query = parseInput(r.query ?? EmptyObject, req.query, 'query');
       const hasBody = r.body !== undefined;
-      if (!hasBody && req.body !== undefined && Object.keys(req.body as object).length > 0) {
+      const files = r.multipart ? await readMultipart(req, r.multipart) : [];
+      if (!hasBody && !r.multipart && req.body !== undefined && Object.keys(req.body as object).length > 0) {
         throw new AppError(ErrorCode.VALIDATION_FAILED, '此接口不接受请求体 / this endpoint takes no body', [
           { field: 'body', rule: 'absent', message: 'no body expected' },
         ]);
       }
       const body = parseInput(r.body ?? z.unknown(), hasBody ? (req.body ?? {}) : undefined, 'body');
       const actor = res.locals.actor as Actor;
-      const result = await r.handler({ params, query, body, actor, req, res });
+      const result = await r.handler({ params, query, body, files, actor, req, res });
+      if (res.headersSent) return; // the handler answered itself (e.g. file content)
       if (result === undefined) res.status(r.success.status).end();
       else res.status(r.success.status).json(result);
     });

@@ -20,6 +20,8 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   required?: string[];
   items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
   enum?: unknown[];
   const?: unknown;
   format?: string;
@@ -36,7 +38,10 @@ interface Operation {
   /** OpenAPI path, e.g. `/api/tasks/{id}`. */
   path: string;
   query: Record<string, JsonSchema>;
+  /** Schema of a JSON request body. */
   body?: JsonSchema;
+  /** A multipart/form-data upload: the name of its file parts and how many it takes. */
+  multipart?: { field: string; maxFiles: number };
 }
 interface Sent {
   op: Operation;
@@ -47,6 +52,8 @@ interface Sent {
 }
 
 const ERROR_CODES: string[] = Object.values(ErrorCode);
+/** encodeURIComponent, after replacing lone surrogates (which it refuses) with U+FFFD. */
+const encode = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 /** A V8 stack frame (`at fn (/path/file.ts:12:3)`) or an `Error: …` line followed by one. */
 const STACK_FRAME = /\bat (?:\S+ )?\(?(?:\/|node:|file:)[^\s()"]*:\d+(?::\d+)?\)?/;
 const ERROR_WITH_STACK = /\w*Error: [^\n]*\n\s+at /;
@@ -74,11 +81,11 @@ describe('malformed and random requests across every documented operation', () =
     // An API token used to authenticate, and one whose id the fuzzer may revoke.
     const apiToken = await request(server).post('/api/auth/tokens').set('Authorization', office).send({ name: 'fuzz' }).expect(201);
     const doomedToken = await request(server).post('/api/auth/tokens').set('Authorization', await bearer(p.staffA1b)).send({ name: '可吊销' }).expect(201);
-    // An open task and a completed one.
+    // Two tasks (the fuzzer moves them through whatever transitions its requests happen to make).
     const task = () => ({ title: '模糊测试任务', unitId: org.units.officeA1.id, ownerId: p.staffA1.id, deadline: inHours(72) });
-    const open = await request(server).post('/api/tasks').set('Authorization', office).send(task()).expect(201);
-    const done = await request(server).post('/api/tasks').set('Authorization', office).send(task()).expect(201);
-    await request(server).post(`/api/tasks/${done.body.id}/complete`).set('Authorization', office).send({}).expect(200);
+    const taskIds = await Promise.all(
+      [task(), task()].map(async (t) => (await request(server).post('/api/tasks').set('Authorization', office).send(t).expect(201)).body.id as string),
+    );
 
     auth.valid = [office, await bearer(p.admin), await bearer(p.staffA1), await bearer(p.headA), await bearer(p.viewerA), `Bearer ${apiToken.body.token}`];
     const forged = await createAccessTokens('a-different-secret-that-is-long-enough-too', 900).issue(p.admin.id);
@@ -97,7 +104,7 @@ describe('malformed and random requests across every documented operation', () =
     // People holding the tokens above are left out of what the fuzzer may modify (it would only
     // lock itself out); everything else it may update, revoke or complete.
     const holders = new Set([p.office.id, p.admin.id, p.staffA1.id, p.headA.id, p.viewerA.id]);
-    ids.any = [...Object.values(org.units).map((u) => u.id), ...Object.values(p).map((x) => x.id), open.body.id, done.body.id, apiToken.body.id, doomedToken.body.id];
+    ids.any = [...Object.values(org.units).map((u) => u.id), ...Object.values(p).map((x) => x.id), ...taskIds, apiToken.body.id, doomedToken.body.id];
     ids.mutable = ids.any.filter((id) => !holders.has(id) && id !== apiToken.body.id);
     ids.emails = Object.values(p).map((x) => x.email);
 
@@ -105,12 +112,16 @@ describe('malformed and random requests across every documented operation', () =
       paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: JsonSchema }[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
     };
     operations = Object.entries(doc.paths).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, op]) => ({
-        method: method as Method,
-        path,
-        query: Object.fromEntries((op.parameters ?? []).filter((x) => x.in === 'query').map((x) => [x.name, x.schema])),
-        body: op.requestBody?.content['application/json']?.schema,
-      })),
+      Object.entries(item).map(([method, op]) => {
+        const [field, files] = Object.entries(op.requestBody?.content['multipart/form-data']?.schema.properties ?? {})[0] ?? [];
+        return {
+          method: method as Method,
+          path,
+          query: Object.fromEntries((op.parameters ?? []).filter((x) => x.in === 'query').map((x) => [x.name, x.schema])),
+          body: op.requestBody?.content['application/json']?.schema,
+          multipart: field ? { field, maxFiles: files?.maxItems ?? 1 } : undefined,
+        };
+      }),
     );
   });
 
@@ -213,6 +224,8 @@ describe('malformed and random requests across every documented operation', () =
   function valid(s: JsonSchema): fc.Arbitrary<unknown> {
     if (s.const !== undefined) return fc.constant(s.const);
     if (s.enum) return fc.constantFrom(...s.enum);
+    const alternatives = s.anyOf ?? s.oneOf;
+    if (alternatives?.length) return fc.oneof(...alternatives.map(valid));
     const types = typesOf(s);
     if (types.length > 1) return fc.oneof(...types.map((type) => valid({ ...s, type })));
     switch (types[0]) {
@@ -326,25 +339,36 @@ describe('malformed and random requests across every documented operation', () =
     return fc.oneof(...options);
   }
 
-  /** A body the schema accepts, with exactly one thing wrong. */
+  /** Text a database or a log may choke on: NUL, lone surrogates, control and bidi characters, long CJK text. */
+  const hostileText = () =>
+    fc.oneof(
+      fc
+        .tuple(text(0, 10), fc.constantFrom('\u0000', '\ud800', '\udc00', '\u0007', '\u001b[31m', '\u202e', '\ufeff', '\r\n'), text(0, 10))
+        .map(([a, c, b]) => `${a}${c}${b}`),
+      hugeString,
+    );
+
+  /** A body the schema accepts, with exactly one thing wrong (or, now and then, nothing). */
   function mutatedBody(s: JsonSchema): fc.Arbitrary<unknown> {
     const properties = s.properties ?? {};
     const keys = Object.keys(properties);
+    const textKeys = keys.filter((k) => typesOf(properties[k]!).includes('string'));
     const required = s.required ?? [];
     return validObject(s).chain((base) => {
       const replace = (k: string, v: unknown) => Object.fromEntries([...Object.entries(base).filter(([x]) => x !== k), [k, v]]);
-      const mutations: fc.Arbitrary<unknown>[] = [
-        fc.tuple(key(), jsonValue()).map(([k, v]) => Object.fromEntries([...Object.entries(base), [k, v]])),
-        fc.constant(base),
+      const mutations: fc.WeightedArbitrary<unknown>[] = [
+        { weight: 1, arbitrary: fc.tuple(key(), jsonValue()).map(([k, v]) => Object.fromEntries([...Object.entries(base), [k, v]])) },
+        { weight: 1, arbitrary: fc.constant(base) },
       ];
       if (keys.length) {
         mutations.push(
-          fc.constantFrom(...keys).chain((k) => wrongType(properties[k]!).map((v) => replace(k, v))),
-          fc.constantFrom(...keys).chain((k) => outOfRange(properties[k]!).map((v) => replace(k, v))),
-          fc.constantFrom(...keys).map((k) => replace(k, null)),
+          { weight: 2, arbitrary: fc.constantFrom(...keys).chain((k) => wrongType(properties[k]!).map((v) => replace(k, v))) },
+          { weight: 2, arbitrary: fc.constantFrom(...keys).chain((k) => outOfRange(properties[k]!).map((v) => replace(k, v))) },
+          { weight: 1, arbitrary: fc.constantFrom(...keys).map((k) => replace(k, null)) },
         );
       }
-      if (required.length) mutations.push(fc.constantFrom(...required).map((k) => Object.fromEntries(Object.entries(base).filter(([x]) => x !== k))));
+      if (textKeys.length) mutations.push({ weight: 3, arbitrary: fc.constantFrom(...textKeys).chain((k) => hostileText().map((v) => replace(k, v))) });
+      if (required.length) mutations.push({ weight: 1, arbitrary: fc.constantFrom(...required).map((k) => Object.fromEntries(Object.entries(base).filter(([x]) => x !== k))) });
       return fc.oneof(...mutations);
     });
   }
@@ -356,7 +380,7 @@ describe('malformed and random requests across every documented operation', () =
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
 
-  const uuidPath = (op: Operation, id: fc.Arbitrary<string>) => (op.path.includes('{') ? id.map((x) => op.path.replace(/\{\w+\}/g, x)) : fc.constant(op.path));
+  const uuidPath = (op: Operation, id: fc.Arbitrary<string>) => (op.path.includes('{') ? id.map((x) => op.path.replace(/\{\w+\}/g, () => x)) : fc.constant(op.path));
   /** Path parameters that are fine: real ids (only ones the fuzzer may change, for writes) or unknown uuids. */
   const goodPath = (op: Operation) => uuidPath(op, fc.oneof(fc.constantFrom(...(op.method === 'get' ? ids.any : ids.mutable)), fc.uuid()));
 
@@ -364,10 +388,10 @@ describe('malformed and random requests across every documented operation', () =
     .array(fc.constantFrom('%', '%2', '%zz', '%E0%A4', '%C0%AF', '%FF', '%00', '%2F', '%5C', '%25', '..', '.', '%2e%2e', '%u4e2d', ';', ':', '@', '!', '$', '&', '\'', '(', ')', '*', '+', ',', '=', '~', 'a', '中', '%E4%B8%AD'), { minLength: 1, maxLength: 12 })
     .map((parts) => parts.join(''));
   const badPathParam = fc.oneof(
-    text(1, 30).map(encodeURIComponent),
+    text(1, 30).map(encode),
     urlJunk,
     fc.integer({ min: 500, max: 4_000 }).map((n) => 'a'.repeat(n)),
-    fc.integer({ min: 100, max: 900 }).map((n) => '%E4%B8%AD'.repeat(n)),
+    fc.integer({ min: 100, max: 800 }).map((n) => '%E4%B8%AD'.repeat(n)),
     fc.uuid().map((u) => u.toUpperCase()),
     fc.uuid().map((u) => `${u}.json`),
     fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'null', 'undefined', '0', '-1', 'NaN', '__proto__', 'constructor'),
@@ -378,11 +402,11 @@ describe('malformed and random requests across every documented operation', () =
 
   const queryValue = (s: JsonSchema | undefined) =>
     fc.oneof(
-      s ? valid(s).map(String) : text(0, 10),
-      fc.constantFrom('abc', '-1', '0', '1.5', '1e3', '999999999999999999999', 'NaN', 'Infinity', '', ' 1 ', '0x10', 'true', 'null', '[]', '{}'),
+      s ? valid(s).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))) : text(0, 10),
+      fc.constantFrom('abc', '-1', '0', '1.5', '1e3', '999999999999999999999', 'NaN', 'Infinity', '', ' 1 ', '0x10', 'true', 'null', '[]', '{}', '\u0000', 'a\u0000b', '\ud800'),
       text(0, 20),
       urlJunk,
-      fc.integer({ min: 1_000, max: 5_000 }).map((n) => '9'.repeat(n)),
+      fc.integer({ min: 500, max: 2_000 }).map((n) => '9'.repeat(n)),
       fc.constantFrom(...ids.any),
     );
   const queryString = (op: Operation) => {
@@ -392,24 +416,148 @@ describe('malformed and random requests across every documented operation', () =
       fc.constantFrom('page', 'pageSize', 'page[]', 'page[a]', 'pageSize[0]', '__proto__', 'constructor', '', 'unitId', 'status', 'q', 'sort', 'limit'),
       text(1, 12),
     );
-    const pair = fc.tuple(name, fc.boolean()).chain(([k, encode]) =>
-      queryValue(op.query[k]).map((v) => {
-        const part = (x: string) => (encode ? encodeURIComponent(x) : x.replace(/[#&=]/g, encodeURIComponent));
+    const pair = fc.tuple(name, fc.boolean()).chain(([k, encoded]) =>
+      queryValue(Object.hasOwn(op.query, k) ? op.query[k] : undefined).map((v) => {
+        const part = (x: string) => (encoded ? encode(x) : x.replace(/[#&=]/g, encodeURIComponent));
         return `${part(k)}=${part(v)}`;
       }),
     );
     return fc.oneof(
       fc.array(pair, { minLength: 1, maxLength: 6 }).map((pairs) => pairs.join('&')),
-      fc.tuple(fc.constantFrom('page', 'pageSize', ...names), queryValue(undefined), queryValue(undefined)).map(([k, a, b]) => `${k}=${encodeURIComponent(a)}&${k}=${encodeURIComponent(b)}`),
+      fc.tuple(fc.constantFrom('page', 'pageSize', ...names), queryValue(undefined), queryValue(undefined)).map(([k, a, b]) => `${k}=${encode(a)}&${k}=${encode(b)}`),
       fc.constantFrom('page=1&page=2', 'pageSize=-5', 'page=abc', 'page=0&pageSize=0', 'pageSize=201', 'page', '&&&', '=1', 'page=1&&pageSize=', '%', '?', 'page=%zz', 'page=%00'),
     );
   };
 
-  const operation = () => fc.constantFrom(...operations);
+  const malformedJson = () =>
+    fc.oneof(
+      fc.constantFrom(
+        '{"title": ',
+        '{',
+        '}',
+        '[',
+        '{"a":1,}',
+        "{'a':1}",
+        '{"a":NaN}',
+        'NaN',
+        'undefined',
+        '{"a":1}{"b":2}',
+        '{"a":1} x',
+        '\ufeff{"a":1}',
+        '{"a":"\\x41"}',
+        '{"a":"\\u00"}',
+        '"just a string"',
+        '42',
+        'null',
+        'true',
+        '{"a":01}',
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+        '{"note":"\\u0000"}',
+        '{"name":"\\ud800"}',
+      ),
+      fc.integer({ min: 1, max: 3_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
+      fc.integer({ min: 1, max: 1_000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
+      jsonValue()
+        .map((v) => JSON.stringify(v) ?? '')
+        .chain((t) => fc.nat({ max: Math.max(0, t.length - 1) }).map((cut) => t.slice(0, cut))),
+      text(0, 200),
+    );
+  const wrongContentType = fc.constantFrom(
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=xyz',
+    'application/xml',
+    'application/json; charset=latin1',
+    'application/json; charset=utf-16',
+    'application/json; charset=nope',
+    'application/vnd.api+json',
+    'application/json;;',
+    'json',
+    '*/*',
+    'application/octet-stream',
+  );
+  /** Malformed JSON text, bodies under the wrong content type, and bodies that are not in their declared Content-Encoding. */
+  const rawBody = (op: Operation) => {
+    const someBody = op.body ? validObject(op.body).map((v) => JSON.stringify(v)) : text();
+    return fc.oneof(
+      { weight: 3, arbitrary: malformedJson().map((t) => ({ text: t, contentType: 'application/json' })) },
+      { weight: 2, arbitrary: fc.tuple(fc.oneof(malformedJson(), someBody), wrongContentType).map(([t, contentType]) => ({ text: t, contentType })) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(someBody, fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'identity, gzip', 'x-unknown'))
+          .map(([t, contentEncoding]) => ({ text: t, contentType: 'application/json', contentEncoding })),
+      },
+    );
+  };
+
+  const fileName = fc.oneof(
+    fc.constantFrom('整改报告.pdf', 'photo.JPG', 'scan.png', '../../etc/passwd', 'C:\\Windows\\evil.pdf', '', ' ', '.pdf', `${'长'.repeat(300)}.pdf`, 'x\u0000.pdf', 'x\r\ny.pdf', 'x".pdf', '%00.pdf', 'a;b=c.pdf'),
+    text(1, 30),
+  );
+  const fileContent = fc.oneof(
+    fc.uint8Array({ maxLength: 2_048 }).map((bytes) => Buffer.from(bytes)),
+    fc.constantFrom(
+      Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n'),
+      Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex'),
+      Buffer.from('ffd8ffe000104a46494600', 'hex'),
+      Buffer.from('4d5a90000300000004000000ffff0000', 'hex'),
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+      Buffer.alloc(0),
+    ),
+    text(0, 200).map((t) => Buffer.from(t)),
+  );
+  /** multipart/form-data bodies: wrong part names, odd file names and types, too many parts, truncation, bad boundaries. */
+  const multipartBody = (op: Operation) => {
+    const { field, maxFiles } = op.multipart!;
+    const part = fc.record({
+      name: fc.oneof({ weight: 4, arbitrary: fc.constant(field) }, fc.constantFrom('files', 'note', '', field.toUpperCase(), `${field}[]`), text(1, 10)),
+      fileName: fc.option(fileName, { nil: undefined, freq: 6 }),
+      extendedName: fc.boolean(),
+      contentType: fc.option(
+        fc.constantFrom('application/pdf', 'image/png', 'image/jpeg', 'text/plain', 'application/x-msdownload', 'image/svg+xml', 'garbage', 'IMAGE/PNG; charset=utf-8', ''),
+        { nil: undefined },
+      ),
+      content: fileContent,
+    });
+    return fc
+      .record({
+        boundary: fc.stringMatching(/^[A-Za-z0-9'()+_,.-]{1,40}$/),
+        parts: fc.array(part, { maxLength: maxFiles + 2 }),
+        closed: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, fc.constant(false)),
+        cut: fc.option(fc.nat(), { nil: undefined, freq: 5 }),
+        header: fc.constantFrom('plain', 'plain', 'plain', 'quoted', 'no boundary', 'other boundary'),
+      })
+      .map(({ boundary, parts, closed, cut, header }) => {
+        const chunks = parts.flatMap((p) => {
+          const name = p.fileName === undefined ? '' : p.extendedName ? `; filename*=UTF-8''${encode(p.fileName)}` : `; filename="${p.fileName}"`;
+          const type = p.contentType === undefined ? '' : `Content-Type: ${p.contentType}\r\n`;
+          return [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${name}\r\n${type}\r\n`), p.content, Buffer.from('\r\n')];
+        });
+        if (closed) chunks.push(Buffer.from(`--${boundary}--\r\n`));
+        const body = Buffer.concat(chunks);
+        const contentType = {
+          plain: `multipart/form-data; boundary=${boundary}`,
+          quoted: `multipart/form-data; boundary="${boundary}"`,
+          'no boundary': 'multipart/form-data',
+          'other boundary': `multipart/form-data; boundary=${boundary}x`,
+        }[header];
+        return { text: cut === undefined ? body : body.subarray(0, cut % (body.length + 1)), contentType };
+      });
+  };
+
+  /** One generator per operation, so every operation gets its share of requests (none when no operation qualifies). */
+  const eachOperation = (which: (op: Operation) => boolean, build: (op: Operation) => fc.Arbitrary<Sent>) => {
+    const chosen = operations.filter(which);
+    return chosen.length ? fc.oneof(...chosen.map(build)) : undefined;
+  };
+  const all = () => true;
   /** One property: `numRuns` generated requests (generators are built once the document and ids are known). */
-  const run = (name: string, numRuns: number, arbitrary: () => fc.Arbitrary<Sent>) =>
+  const run = (name: string, numRuns: number, arbitrary: () => fc.Arbitrary<Sent> | undefined) =>
     test(`${name} (${numRuns} requests)`, async () => {
-      await fc.assert(fc.asyncProperty(arbitrary(), send), { numRuns });
+      const requests = arbitrary();
+      if (requests) await fc.assert(fc.asyncProperty(requests, send), { numRuns });
     });
 
   // ---------------------------------------------------------------------------------------------
@@ -423,7 +571,7 @@ describe('malformed and random requests across every documented operation', () =
 
   describe('no 5xx, and every 4xx is the error shape without a stack trace, for', () => {
     run('random JSON bodies, on every operation', 300, () =>
-      operation().chain((op) =>
+      eachOperation(all, (op) =>
         fc.record({
           op: fc.constant(op),
           url: goodPath(op),
@@ -433,67 +581,40 @@ describe('malformed and random requests across every documented operation', () =
       ),
     );
 
-    run('bodies from the documented schema with one field wrong, missing or extra', 300, () =>
-      fc.constantFrom(...operations.filter((o) => o.body)).chain((op) =>
-        fc.record({ op: fc.constant(op), url: goodPath(op), authorization: authorization(), body: mutatedBody(op.body!).map(jsonBody) }),
+    run('bodies from the documented schema with one field wrong, missing or extra', 400, () =>
+      eachOperation(
+        (o) => o.body !== undefined,
+        (op) => fc.record({ op: fc.constant(op), url: goodPath(op), authorization: authorization(), body: mutatedBody(op.body!).map(jsonBody) }),
       ),
     );
 
     run('malformed, overlong and unknown path parameters', 200, () =>
-      fc.constantFrom(...operations.filter((o) => o.path.includes('{'))).chain((op) =>
-        fc.record({ op: fc.constant(op), url: uuidPath(op, badPathParam), authorization: authorization(), body: validBodyOrNone(op) }),
+      eachOperation(
+        (o) => o.path.includes('{'),
+        (op) => fc.record({ op: fc.constant(op), url: uuidPath(op, badPathParam), authorization: authorization(), body: validBodyOrNone(op) }),
       ),
     );
 
     run('random query strings: unknown keys, bad numbers, repeated keys', 250, () =>
-      operation().chain((op) =>
+      eachOperation(all, (op) =>
         fc.record({
           op: fc.constant(op),
-          url: fc.tuple(goodPath(op), queryString(op)).map(([path, query]) => `${path}?${query}`),
+          // Node itself answers 431 (before the app sees it) when the request head passes 16 kB.
+          url: fc.tuple(goodPath(op), queryString(op)).map(([path, query]) => `${path}?${query.slice(0, 8_000)}`),
           authorization: authorization(),
           body: validBodyOrNone(op),
         }),
       ),
     );
 
-    const malformedJson = fc.oneof(
-      fc.constantFrom('{"title": ', '{', '}', '[', '{"a":1,}', "{'a':1}", '{"a":NaN}', 'NaN', 'undefined', '{"a":1}{"b":2}', '{"a":1} x', '\ufeff{"a":1}', '{"a":"\\x41"}', '{"a":"\\u00"}', '"just a string"', '42', 'null', 'true', '{"a":01}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '{"note":"\\u0000"}', '{"name":"\\ud800"}'),
-      fc.integer({ min: 1, max: 3_000 }).map((n) => `${'['.repeat(n)}${']'.repeat(n)}`),
-      fc.integer({ min: 1, max: 1_000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
-      jsonValue().map((v) => JSON.stringify(v) ?? '').chain((t) => fc.nat({ max: Math.max(0, t.length - 1) }).map((cut) => t.slice(0, cut))),
-      text(0, 200),
-    );
-    const contentType = fc.constantFrom(
-      'text/plain',
-      'application/x-www-form-urlencoded',
-      'multipart/form-data; boundary=xyz',
-      'application/xml',
-      'application/json; charset=latin1',
-      'application/json; charset=utf-16',
-      'application/json; charset=nope',
-      'application/vnd.api+json',
-      'application/json;;',
-      'json',
-      '*/*',
-      'application/octet-stream',
-    );
     run('malformed JSON, wrong content types and content encodings', 250, () =>
-      operation().chain((op) =>
-        fc.record({
-          op: fc.constant(op),
-          url: goodPath(op),
-          authorization: authorization(),
-          body: fc.oneof(
-            { weight: 3, arbitrary: malformedJson.map((t) => ({ text: t, contentType: 'application/json' })) },
-            { weight: 2, arbitrary: fc.tuple(fc.oneof(malformedJson, op.body ? validObject(op.body).map((v) => JSON.stringify(v)) : text()), contentType).map(([t, ct]) => ({ text: t, contentType: ct })) },
-            {
-              weight: 1,
-              arbitrary: fc
-                .tuple(op.body ? validObject(op.body).map((v) => JSON.stringify(v)) : malformedJson, fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'identity, gzip', 'x-unknown'))
-                .map(([t, enc]) => ({ text: t, contentType: 'application/json', contentEncoding: enc })),
-            },
-          ),
-        }),
+      eachOperation(all, (op) => fc.record({ op: fc.constant(op), url: goodPath(op), authorization: authorization(), body: rawBody(op) })),
+    );
+
+    run('malformed multipart/form-data uploads', 150, () =>
+      eachOperation(
+        (o) => o.multipart !== undefined,
+        (op) => fc.record({ op: fc.constant(op), url: goodPath(op), authorization: authorization(), body: multipartBody(op) }),
       ),
     );
   });

@@ -127,11 +127,13 @@ describe('OpenAPI document, against the app as it is wired', () => {
     expect(init.text).toContain('/api/openapi.json');
   });
 
-  test('every request body schema is a JSON object schema that rejects unknown fields', () => {
+  test('every request body schema is an object schema (JSON, or multipart/form-data for uploads) that rejects unknown fields', () => {
     const withBody = documentedOperations(doc).filter((o) => o.op.requestBody);
     expect(withBody.length).toBeGreaterThan(0);
     for (const { key, op } of withBody) {
-      const schema = op.requestBody!.content['application/json']?.schema;
+      const { content } = op.requestBody!;
+      expect({ key, mediaTypes: Object.keys(content).length }).toEqual({ key, mediaTypes: 1 });
+      const schema = (content['application/json'] ?? content['multipart/form-data'])?.schema;
       expect({ key, type: schema?.type, additionalProperties: schema?.additionalProperties }).toEqual({ key, type: 'object', additionalProperties: false });
     }
   });

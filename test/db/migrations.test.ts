@@ -93,7 +93,7 @@ test('the generated client writes and reads a Task on the migrated database', as
     data: { title: '整改消防通道占用问题', unitId: unit.id, ownerId: owner.id, ownerEmail: owner.email, deadline, reminderOffsetSeconds: 86_400 },
   });
   const read = await prisma.task.findUniqueOrThrow({ where: { id: created.id }, include: { events: true, mails: true } });
-  expect(read).toMatchObject({ title: '整改消防通道占用问题', ownerEmail: 'owner@example.gov.cn', status: 'open', completedAt: null, events: [], mails: [] });
+  expect(read).toMatchObject({ title: '整改消防通道占用问题', ownerEmail: 'owner@example.gov.cn', status: 'assigned', overdue: false, completedAt: null, events: [], mails: [] });
   expect(read.deadline.toISOString()).toBe(deadline.toISOString());
 }, 60_000);
 

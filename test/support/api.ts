@@ -1,13 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createApp } from '../../api/app';
+import type { EvidenceLimits } from '../../api/evidence/service';
 import { createAccessTokens } from '../../lib/auth';
+import { DEFAULT_EVIDENCE_MAX_BYTES, DEFAULT_EVIDENCE_TYPES } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
+import { createDiskStorage } from '../../lib/storage';
 import type { Harness } from './env';
 import type { OrgPerson } from './org';
 
 export const testAccessTokens = createAccessTokens('test-secret-that-is-long-enough-for-hs256', 900);
 
-/** The real Express app wired to a harness's Temporal client, database and mailer. */
-export function createTestApp(h: Harness, opts: { loginRateLimit?: number } = {}) {
+/**
+ * One temporary evidence folder per harness (shared by the apps built on it), inside the run's
+ * folder that jest's global setup creates and its teardown removes.
+ */
+const evidenceDirs = new WeakMap<Harness, string>();
+export function testEvidenceDir(h: Harness): string {
+  let dir = evidenceDirs.get(h);
+  if (!dir) {
+    dir = mkdtempSync(path.join(process.env.TEST_EVIDENCE_ROOT ?? tmpdir(), 'evidence-'));
+    evidenceDirs.set(h, dir);
+  }
+  return dir;
+}
+
+/** The real Express app wired to a harness's Temporal client, database, mailer and evidence folder. */
+export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits> } = {}) {
   return createApp({
     db: h.db,
     temporal: h.env.client,
@@ -15,6 +35,8 @@ export function createTestApp(h: Harness, opts: { loginRateLimit?: number } = {}
     taskQueue: h.taskQueue,
     logger: createLogger('silent'),
     accessTokens: testAccessTokens,
+    evidenceStorage: createDiskStorage(testEvidenceDir(h)),
+    evidenceLimits: { maxBytes: DEFAULT_EVIDENCE_MAX_BYTES, allowedTypes: DEFAULT_EVIDENCE_TYPES, ...opts.evidenceLimits },
     loginRateLimit: opts.loginRateLimit ?? 10_000,
   });
 }

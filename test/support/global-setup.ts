@@ -20,4 +20,6 @@ export default async function globalSetup(): Promise<void> {
   }
   await deployMigrations({ databaseUrl: url });
   process.env.DATABASE_URL = url;
+  // Evidence files the API tests store (test/support/api.ts); removed by the global teardown.
+  process.env.TEST_EVIDENCE_ROOT = await mkdtemp(path.join(os.tmpdir(), 'rectify-test-evidence-'));
 }

@@ -161,4 +161,27 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
     const dup = await request(app).post('/api/campaigns').set('Authorization', office).send(body(`${code()}-DUP`)).expect(409);
     expect(dup.body.error.details).toEqual([expect.objectContaining({ field: 'body.code', rule: 'unique' })]);
   });
+
+  test('problems added to a running campaign are numbered on, supervised, and must close before it reconciles', async () => {
+    const now = await h.env.currentTimeMs();
+    const deadline = new Date(now + 10 * DAY).toISOString();
+    const row = (measure: string) => ({ measure, leadUnit: org.units.deptB.code, owner: org.people.staffB.email, deadline });
+    const problem = (description: string) => ({ description, category: '食品安全', severity: 'minor', foundOn: '2026-05-01', tasks: [row(`${description}-整改`)] });
+    const c = (await request(app).post('/api/campaigns').set('Authorization', office).send({ code: `${code()}-ADD`, name: '追加问题', source: 'self_inspection', problems: [problem('首批问题')] }).expect(201)).body;
+
+    const added = await request(app).post(`/api/campaigns/${c.id}/problems`).set('Authorization', office).send({ problems: [problem('追加问题一'), problem('追加问题二')] }).expect(201);
+    expect(added.body.problems.map((p: { code: string }) => p.code)).toEqual([`${code()}-ADD-001`, `${code()}-ADD-002`, `${code()}-ADD-003`]);
+    const taskIds: string[] = added.body.problems.map((p: { tasks: { id: string }[] }) => p.tasks[0]!.id);
+    // The added tasks are under supervision as soon as the request returns.
+    for (const id of taskIds) expect((await h.env.client.workflow.getHandle(`task-${id}`).describe()).status.name).toBe('RUNNING');
+
+    const handle = h.env.client.workflow.getHandle(campaignWorkflowId(c.id));
+    for (const id of taskIds.slice(0, 2)) await request(app).post(`/api/tasks/${id}/complete`).set('Authorization', office).send({}).expect(200);
+    await eventually(async () => expect((await handle.query(campaignStateQuery)).closedProblems).toHaveLength(2));
+    expect((await handle.query(campaignStateQuery)).reconciled).toBe(false);
+    await request(app).post(`/api/tasks/${taskIds[2]}/complete`).set('Authorization', office).send({}).expect(200);
+    expect(await handle.result()).toMatchObject({ totalTasks: 3, closedTasks: 3, reconciled: true });
+    const again = await request(app).post(`/api/campaigns/${c.id}/problems`).set('Authorization', office).send({ problems: [problem('太晚了')] }).expect(409);
+    expect(again.body.error.details).toEqual({ rule: 'campaign.add.active_only' });
+  });
 });
