@@ -23,7 +23,7 @@ import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
 import { startEmbeddedPostgres } from './lib/postgres';
 import type { Service } from './lib/processes';
-import { startTemporalDevServer } from './lib/temporal';
+import { ensureSearchAttributes, startTemporalDevServer } from './lib/temporal';
 
 async function main() {
   const config = loadConfig();
@@ -96,6 +96,17 @@ async function main() {
     const mailer = createMailer(smtpUrl);
     services.push({ name: 'db', stop: () => db.$disconnect() });
 
+    const connection = await Connection.connect({ address: temporalAddress });
+    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    // An existing dev-server database (or a cluster) may predate a search attribute the workflows set.
+    try {
+      const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, searchAttributeKeys);
+      if (added.length) logger.info({ added }, 'search attributes registered');
+    } catch (err) {
+      logger.warn({ err }, 'could not register search attributes; register them on the cluster: ' + searchAttributeKeys.map((k) => k.name).join(', '));
+    }
+    services.push({ name: 'temporal-client', stop: () => connection.close() });
+
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
     const worker = await createWorker({
       connection: nativeConnection,
@@ -120,9 +131,6 @@ async function main() {
     const evidenceDir = path.join(config.dataDir, 'evidence');
     await mkdir(evidenceDir, { recursive: true });
 
-    const connection = await Connection.connect({ address: temporalAddress });
-    const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    services.push({ name: 'temporal-client', stop: () => connection.close() });
     const app = createApp({
       db,
       temporal,

@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { SearchAttributeType } from '@temporalio/common';
 import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { spawn } from 'node:child_process';
@@ -90,4 +91,35 @@ export async function startTemporalDevServer(opts: {
     uiUrl: opts.uiPort === null ? null : `http://localhost:${opts.uiPort}`,
     stop: () => stopChild(child, 15_000),
   };
+}
+
+const indexedValueType: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  TEXT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/**
+ * Registers the search attributes the namespace lacks. The dev server registers its
+ * `--search-attribute` flags only when it creates its database, and the time-skipping server knows
+ * none, so an upgrade that adds one, or a test server, needs this. Returns the names it added.
+ */
+export async function ensureSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+  keys: SearchAttributeKey<SearchAttributeType>[],
+): Promise<string[]> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const missing = keys.filter((k) => !known.has(k.name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, indexedValueType[k.type]])),
+  });
+  return missing.map((k) => k.name);
 }

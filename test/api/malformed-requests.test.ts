@@ -68,7 +68,7 @@ describe('malformed and random requests across every documented operation', () =
   /** Authorization header values: signed-in people of several roles, an API token, and junk. */
   const auth: { valid: string[]; invalid: string[] } = { valid: [], invalid: [] };
   /** Ids that exist, so a generated body or path sometimes gets past "not found". */
-  const ids: { any: string[]; mutable: string[]; emails: string[] } = { any: [], mutable: [], emails: [] };
+  const ids: { any: string[]; mutable: string[]; emails: string[]; codes: string[] } = { any: [], mutable: [], emails: [], codes: [] };
 
   beforeAll(async () => {
     h = await startHarness(await createDevServerEnv());
@@ -107,6 +107,7 @@ describe('malformed and random requests across every documented operation', () =
     ids.any = [...Object.values(org.units).map((u) => u.id), ...Object.values(p).map((x) => x.id), ...taskIds, apiToken.body.id, doomedToken.body.id];
     ids.mutable = ids.any.filter((id) => !holders.has(id) && id !== apiToken.body.id);
     ids.emails = Object.values(p).map((x) => x.email);
+    ids.codes = Object.values(org.units).map((u) => u.code);
 
     const doc = (await request(server).get('/api/openapi.json').expect(200)).body as {
       paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema: JsonSchema }[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
@@ -218,6 +219,7 @@ describe('malformed and random requests across every documented operation', () =
     })).value;
   };
 
+  const moment = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true });
   const typesOf = (s: JsonSchema): string[] => (Array.isArray(s.type) ? s.type : s.type ? [s.type] : []);
 
   /** A value the schema accepts (ids are real ones now and then, so validation passes and handlers run). */
@@ -260,14 +262,23 @@ describe('malformed and random requests across every documented operation', () =
           fc.tuple(fc.stringMatching(/^[a-z0-9_+-]{1,20}$/), fc.constantFrom('example.gov.cn', 'example.com')).map(([local, domain]) => `${local}@${domain}`),
         );
       case 'date-time':
-        return fc
-          .tuple(fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), fc.boolean())
-          .map(([d, utc]) => (utc ? d.toISOString() : `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`));
+        return fc.oneof(
+          { weight: 9, arbitrary: fc.tuple(moment, fc.boolean()).map(([d, utc]) => (utc ? d.toISOString() : `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`)) },
+          // The edges of what the format allows.
+          { weight: 1, arbitrary: fc.constantFrom('0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999+14:00', '2028-02-29T23:59:59Z') },
+        );
+      case 'date':
+        return fc.oneof(
+          { weight: 9, arbitrary: moment.map((d) => d.toISOString().slice(0, 10)) },
+          { weight: 1, arbitrary: fc.constantFrom('0000-01-01', '0001-01-01', '9999-12-31', '2000-02-29') },
+        );
     }
     if (s.pattern) {
       return fc.stringMatching(new RegExp(s.pattern), { maxLength }).filter((x) => x.length >= (s.minLength ?? 0) && x.length <= maxLength);
     }
-    return text(s.minLength ?? 0, Math.min(maxLength, 60)).filter((x) => x.trim().length >= (s.minLength ?? 0));
+    const fits = (x: string) => x.trim().length >= (s.minLength ?? 0) && x.length <= maxLength;
+    // Free text, and now and then an existing unit code (fields such as `leadUnit` name units by code).
+    return fc.oneof({ weight: 4, arbitrary: text(s.minLength ?? 0, Math.min(maxLength, 60)) }, fc.constantFrom(...ids.codes)).filter(fits);
   }
 
   function validObject(s: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
@@ -325,6 +336,7 @@ describe('malformed and random requests across every documented operation', () =
             '1735689600',
           ),
         );
+      if (s.format === 'date') options.push(fc.constantFrom('2023-02-29', '2030-13-01', '2030-00-10', '20300101', '2030-1-1', '2030-01-01T00:00:00Z', '+012030-01-01', 'today'));
     }
     if (type === 'integer' || type === 'number') {
       options.push(specialNumber);

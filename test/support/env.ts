@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { createDb, type Db } from '../../lib/db';
 import { createMailer, type Mailer } from '../../lib/mail';
 import { resolveTemporalBinary } from '../../lib/tools';
 import { searchAttributeKeys } from '../../workflows/definitions';
 import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
+import { ensureSearchAttributes } from '../../scripts/lib/temporal';
 import { createWorker } from '../../worker/worker';
 import type { Worker } from '@temporalio/worker';
 
@@ -22,20 +22,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
     server: { executable: { type: 'existing-path', path: resolveTemporalBinary('temporal-test-server', process.env.TEMPORAL_TEST_SERVER) } },
   });
   // The time-skipping server knows no custom search attributes until told (the dev server gets them as flags).
-  const { IndexedValueType } = temporal.api.enums.v1;
-  const indexedValueType: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-    KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-    DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-    TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-    KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-  };
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(searchAttributeKeys.map((k) => [k.name, indexedValueType[k.type]!])),
-  });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default', searchAttributeKeys);
   return env;
 }
 
