@@ -113,7 +113,11 @@ export async function ensureSearchAttributes(
   namespace: string,
   keys: SearchAttributeKey<SearchAttributeType>[],
 ): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  // The time-skipping test server cannot list them (UNIMPLEMENTED) and starts with none.
+  const existing = await connection.operatorService.listSearchAttributes({ namespace }).catch((err: { code?: number }) => {
+    if (err.code === 12) return { customAttributes: {}, systemAttributes: {} };
+    throw err;
+  });
   const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
   const missing = keys.filter((k) => !known.has(k.name));
   if (missing.length === 0) return [];
