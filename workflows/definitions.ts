@@ -13,6 +13,17 @@ export const taskWorkflowId = (taskId: string): string => `task-${taskId}`;
 export type TaskStatus = 'assigned' | 'acknowledged' | 'in_progress' | 'closure_requested' | 'returned' | 'closed' | 'cancelled';
 export const terminalStatuses: readonly TaskStatus[] = ['closed', 'cancelled'];
 
+/** zh-CN labels of the task statuses (messages and API). */
+export const taskStatusLabels: Record<TaskStatus, string> = {
+  assigned: '已交办',
+  acknowledged: '已签收',
+  in_progress: '整改中',
+  closure_requested: '申请销号',
+  returned: '已退回',
+  closed: '已销号',
+  cancelled: '已撤销',
+};
+
 /** Input of `superviseTask`. Instants cross the boundary as ISO strings. */
 export interface SuperviseTaskInput {
   taskId: string;

@@ -29,6 +29,7 @@ import {
   taskStateQuery,
   taskEndedSignal,
   type TaskStatus,
+  taskStatusLabels,
   TaskStatusSearchAttribute,
   terminalStatuses,
   TrafficLightSearchAttribute,
@@ -47,16 +48,6 @@ const { sendTaskMail, recordTaskEvent } = proxyActivities<TaskActivities>({
 function illegal(rule: string, message: string): never {
   throw ApplicationFailure.create({ type: WorkflowErrorType.ILLEGAL_TRANSITION, message, details: [{ rule }], nonRetryable: true });
 }
-
-const label: Record<TaskStatus, string> = {
-  assigned: '已交办',
-  acknowledged: '已签收',
-  in_progress: '整改中',
-  closure_requested: '申请销号',
-  returned: '已退回',
-  closed: '已销号',
-  cancelled: '已撤销',
-};
 
 /**
  * Supervises one task through its lifecycle, the source of truth for its state:
@@ -116,7 +107,7 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
   };
   const mustBeIn = (allowed: TaskStatus[], action: string) => {
     if (!allowed.includes(state.status)) {
-      illegal(`task.${action}.from_${state.status}`, `当前状态（${label[state.status]}）不能执行此操作 / cannot ${action} a task that is ${state.status}`);
+      illegal(`task.${action}.from_${state.status}`, `当前状态（${taskStatusLabels[state.status]}）不能执行此操作 / cannot ${action} a task that is ${state.status}`);
     }
   };
   const open: TaskStatus[] = ['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned'];

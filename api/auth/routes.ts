@@ -1,11 +1,10 @@
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
-import type { Role } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import { type AccessTokenIssuer, generateApiToken, verifyPassword } from '../../lib/auth';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
-import { roleLabels, ZIdParams } from '../http/common';
+import { presentProfile, ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { policy } from '../policy';
 import { ZApiToken, ZCreateApiTokenRequest, ZCreatedApiToken, ZLoginRequest, ZLoginResponse, ZMe } from './schemas';
@@ -21,14 +20,7 @@ export interface AuthDeps {
 // e-mail cannot be told from a wrong password by timing.
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$aj44rRX2beLXYteUMCA1Lg$wak1bTi6xF/J6bVDnkG5CypwtCyWoXiFbcgIeiJksR0';
 
-const me = (p: { id: string; email: string; displayName: string; unitId: string; roles: Role[] }) => ({
-  id: p.id,
-  email: p.email,
-  displayName: p.displayName,
-  unitId: p.unitId,
-  roles: p.roles,
-  roleLabels: p.roles.map((r) => roleLabels[r]),
-});
+const me = presentProfile;
 
 const presentToken = (t: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
   id: t.id,

@@ -16,7 +16,8 @@ export const severityLabels: Record<z.infer<typeof ZSeverity>, string> = {
   critical: '特别严重',
 };
 
-const ZDate = z.iso.date();
+// The ISO format allows year 0000, which PostgreSQL's date type does not have (a 500 on insert).
+const ZDate = z.iso.date().refine((d) => !d.startsWith('0000-'), 'year 0000 does not exist');
 const ZUnitCode = z.string().trim().min(1).max(64);
 const ZEmail = z.email().max(254);
 

@@ -21,3 +21,13 @@ export const roleLabels: Record<z.infer<typeof ZRole>, string> = {
   staff: '责任人',
   viewer: '只读用户',
 };
+
+/** The profile of a person as everyone reads it (roles with their zh-CN labels). */
+export const presentProfile = (p: { id: string; email: string; displayName: string; unitId: string; roles: z.infer<typeof ZRole>[] }) => ({
+  id: p.id,
+  email: p.email,
+  displayName: p.displayName,
+  unitId: p.unitId,
+  roles: p.roles,
+  roleLabels: p.roles.map((r) => roleLabels[r]),
+});

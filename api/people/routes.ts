@@ -4,7 +4,7 @@ import { recordAudit } from '../../lib/audit';
 import { hashPassword } from '../../lib/auth';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
-import { paginate, roleLabels, ZIdParams, ZPage, ZRole } from '../http/common';
+import { paginate, presentProfile, ZIdParams, ZPage, ZRole } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { type Actor, policy } from '../policy';
 
@@ -46,16 +46,7 @@ export const ZPerson = z.object({
 });
 
 type PersonRow = { id: string; email: string; displayName: string; unitId: string; roles: Role[]; active: boolean; createdAt: Date };
-const present = (p: PersonRow) => ({
-  id: p.id,
-  email: p.email,
-  displayName: p.displayName,
-  unitId: p.unitId,
-  roles: p.roles,
-  roleLabels: p.roles.map((r) => roleLabels[r]),
-  active: p.active,
-  createdAt: p.createdAt.toISOString(),
-});
+const present = (p: PersonRow) => ({ ...presentProfile(p), active: p.active, createdAt: p.createdAt.toISOString() });
 const auditView = ({ createdAt: _c, ...rest }: ReturnType<typeof present>) => rest;
 
 const notFound = () => new AppError(ErrorCode.NOT_FOUND, '人员不存在 / person not found');

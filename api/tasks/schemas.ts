@@ -3,15 +3,7 @@ import { ZPage } from '../http/common';
 
 export const ZTaskStatus = z.enum(['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled']);
 
-export const taskStatusLabels: Record<z.infer<typeof ZTaskStatus>, string> = {
-  assigned: '已交办',
-  acknowledged: '已签收',
-  in_progress: '整改中',
-  closure_requested: '申请销号',
-  returned: '已退回',
-  closed: '已销号',
-  cancelled: '已撤销',
-};
+export { taskStatusLabels } from '../../workflows/definitions';
 
 /** 红黄绿灯: red overdue, yellow due within 3 days, green on track; none once closed or cancelled. */
 export const ZTrafficLight = z.enum(['green', 'yellow', 'red', 'none']);
