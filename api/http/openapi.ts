@@ -9,6 +9,7 @@ const statusText: Record<number, string> = {
   404: '不存在或不可见 / not found',
   409: '状态冲突 / conflict or illegal transition',
   413: '请求体过大 / body too large',
+  415: '请求体须为 JSON / the body must be application/json',
   429: '请求过于频繁 / rate limited',
   500: '服务器内部错误 / internal error',
   503: '依赖服务不可用 / a dependency is unavailable',

@@ -70,6 +70,11 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: Re
       const params = parseInput(r.params ?? EmptyObject, req.params, 'params');
       const query = parseInput(r.query ?? EmptyObject, req.query, 'query');
       const hasBody = r.body !== undefined;
+      // A body in another format would be read as empty: refuse it rather than act on `{}`.
+      const sent = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+      if (hasBody && sent && !req.is('application/json')) {
+        throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, '请求体须为 JSON（application/json）/ the body must be application/json');
+      }
       const files = r.multipart ? await readMultipart(req, r.multipart) : [];
       if (!hasBody && !r.multipart && req.body !== undefined && Object.keys(req.body as object).length > 0) {
         throw new AppError(ErrorCode.VALIDATION_FAILED, '此接口不接受请求体 / this endpoint takes no body', [

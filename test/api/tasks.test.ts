@@ -120,6 +120,13 @@ describe('tasks API, in-process against the dev server, the test database and an
     expectErrorShape(res.body, 'PAYLOAD_TOO_LARGE');
   });
 
+  test('a body that is not JSON is a 415, and the task is not touched', async () => {
+    const created = await post('/api/tasks').send(validTask()).expect(201);
+    const res = await post(`/api/tasks/${created.body.id}/complete`).set('Content-Type', 'text/plain').send('done').expect(415);
+    expectErrorShape(res.body, 'UNSUPPORTED_MEDIA_TYPE');
+    expect((await get(`/api/tasks/${created.body.id}`).expect(200)).body.status).toBe('assigned');
+  });
+
   test('malformed JSON is a 400, not a 500', async () => {
     const res = await post('/api/tasks').set('Content-Type', 'application/json').send('{"title": ').expect(400);
     expectErrorShape(res.body, 'INVALID_JSON');
