@@ -12,6 +12,7 @@ import type { Mailer } from '../lib/mail';
 import type { EvidenceStorage } from '../lib/storage';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
+import { calendarRoutes } from './calendar/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { createCampaignService } from './campaigns/service';
 import { errorHandler, notFoundHandler } from './errors';
@@ -40,17 +41,22 @@ export interface AppDeps {
   /** Origins allowed to call the API from a browser; none (CORS off) by default. */
   corsOrigins?: string[];
   now?: () => Date;
+  /** The office's time zone and end of working day (working-day deadlines). */
+  timeZone?: string;
+  workdayEnd?: string;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /** Every documented endpoint of the API, each described once (see http/route.ts). */
 export function apiRoutes(deps: AppDeps): AnyRoute[] {
+  const tasks = createTaskService(deps);
   const routes: AnyRoute[] = [
     ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? 10 }),
     ...unitRoutes(deps.db),
     ...peopleRoutes(deps.db),
-    ...taskRoutes(createTaskService(deps)),
+    ...taskRoutes(tasks),
+    ...calendarRoutes(deps.db, tasks),
     ...campaignRoutes(createCampaignService(deps)),
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),

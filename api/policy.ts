@@ -45,6 +45,7 @@ export const policy = {
   readUnits: (_actor: Actor) => true,
   manageUnits: (actor: Actor) => has(actor, 'admin'),
   managePeople: (actor: Actor) => has(actor, 'admin'),
+  manageCalendar: (actor: Actor) => has(actor, 'admin'),
   listPeople: (actor: Actor) => has(actor, 'admin', 'office', 'unit_head'),
   readPerson: (actor: Actor, person: { id: string; unitPath: string }) =>
     actor.id === person.id || has(actor, 'admin', 'office') || (has(actor, 'unit_head') && inSubtree(actor, person.unitPath)),

@@ -58,6 +58,7 @@ export const ZConfig = z.object({
   SMTP_CATCHER_PORT: port(2525),
   MAIL_FROM: z.string().default('整改督办系统 <noreply@rectify.local>'),
   TIME_ZONE: z.string().default('Asia/Shanghai'),
+  WORKDAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('18:00'),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),

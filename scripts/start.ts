@@ -11,6 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { ConfigError, loadConfig } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
+import { syncPackageCalendar } from '../lib/calendar-store';
 import { createDb } from '../lib/db';
 import { ensureFirstAdmin } from '../lib/seed';
 import { createLogger } from '../lib/logger';
@@ -91,6 +92,8 @@ async function main() {
     }
 
     const db = createDb(databaseUrl);
+    const calendar = await syncPackageCalendar(db);
+    if (calendar.changed) logger.info(calendar, 'working-day calendar loaded from chinese-days');
     const admin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitName: config.ROOT_UNIT_NAME });
     const accessTokens = createAccessTokens(config.JWT_SECRET ?? (await persistentSecret(path.join(config.dataDir, 'jwt-secret'))), config.ACCESS_TOKEN_TTL_SECONDS);
     const mailer = createMailer(smtpUrl);
@@ -142,6 +145,8 @@ async function main() {
       evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
       loginRateLimit: config.LOGIN_RATE_LIMIT,
       corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
+      timeZone: config.TIME_ZONE,
+      workdayEnd: config.WORKDAY_END,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));

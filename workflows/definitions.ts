@@ -116,6 +116,12 @@ export const verifyUpdate = defineUpdate<TaskState, [VerifyInput]>('verify');
 export const requestExtensionUpdate = defineUpdate<TaskState, [RequestExtensionInput]>('requestExtension');
 export const decideExtensionUpdate = defineUpdate<TaskState, [DecideExtensionInput]>('decideExtension');
 export const cancelUpdate = defineUpdate<TaskState, [CancelInput]>('cancel');
+export interface RescheduleInput extends ByActor {
+  deadline: string;
+  reason: string;
+}
+/** The deadline is recomputed (e.g. the working-day calendar changed): timers follow it like an extension. */
+export const rescheduleUpdate = defineUpdate<TaskState, [RescheduleInput]>('reschedule');
 
 /** Custom search attributes; `npm start` registers them with the dev server. */
 export const TaskStatusSearchAttribute = defineSearchAttributeKey('TaskStatus', SearchAttributeType.KEYWORD);

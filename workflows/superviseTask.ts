@@ -23,6 +23,7 @@ import {
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
+  rescheduleUpdate,
   type SuperviseTaskInput,
   TaskDeadlineSearchAttribute,
   type TaskState,
@@ -111,6 +112,14 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
     }
   };
   const open: TaskStatus[] = ['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned'];
+
+  /** Moves the deadline; the timer loop wakes and re-arms the reminder and overdue notice for it. */
+  const moveDeadline = (deadline: string) => {
+    state.deadline = deadline;
+    if (Date.parse(deadline) > Date.now()) state.overdue = false;
+    upsertSearchAttributes([{ key: TaskDeadlineSearchAttribute, value: new Date(deadline) }]);
+    deadlineVersion += 1;
+  };
 
   /** Registers an update whose handler projects the transition and returns the new state. */
   function transition<A>(def: UpdateDefinition<TaskState, [A]>, validate: (arg: A) => void, apply: (arg: A) => Record<string, unknown> | void, type: string) {
@@ -218,13 +227,24 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       state.pendingExtension = null;
       if (!a.approve) return { approve: false, reason: a.reason ?? null, requestedDeadline: requested.requestedDeadline };
       const previous = state.deadline;
-      state.deadline = requested.requestedDeadline;
-      if (Date.parse(state.deadline) > Date.now()) state.overdue = false;
-      upsertSearchAttributes([{ key: TaskDeadlineSearchAttribute, value: new Date(state.deadline) }]);
-      deadlineVersion += 1; // wakes the timer loop: reminders follow the new deadline
+      moveDeadline(requested.requestedDeadline);
       return { approve: true, reason: a.reason ?? null, previousDeadline: previous, deadline: state.deadline };
     },
     'extension_decided',
+  );
+
+  transition(
+    rescheduleUpdate,
+    (a) => {
+      mustBeIn(open, 'reschedule');
+      if (Number.isNaN(Date.parse(a.deadline))) illegal('task.reschedule.deadline', '完成时限无效 / invalid deadline');
+    },
+    (a) => {
+      const previous = state.deadline;
+      moveDeadline(a.deadline);
+      return { reason: a.reason, previousDeadline: previous, deadline: state.deadline };
+    },
+    'deadline_recomputed',
   );
 
   transition(

@@ -9,7 +9,8 @@ export { taskStatusLabels } from '../../workflows/definitions';
 export const ZTrafficLight = z.enum(['green', 'yellow', 'red', 'none']);
 export const trafficLightLabels: Record<z.infer<typeof ZTrafficLight>, string> = { green: '绿灯', yellow: '黄灯', red: '红灯', none: '—' };
 
-export const ZCreateTaskRequest = z.strictObject({
+export const ZCreateTaskRequest = z
+  .strictObject({
   title: z.string().trim().min(1).max(200),
   /** Lead unit (牵头单位). */
   unitId: z.uuid(),
@@ -17,9 +18,15 @@ export const ZCreateTaskRequest = z.strictObject({
   ownerId: z.uuid(),
   /** Supervising leader (分管领导), a person with the leader role. */
   supervisorId: z.uuid().optional(),
-  deadline: z.iso.datetime({ offset: true }),
+  /** A fixed deadline (完成时限)… */
+  deadline: z.iso.datetime({ offset: true }).optional(),
+  /** …or N working days (工作日) from now on the official calendar, ending at the end of the working day. */
+  workingDays: z.number().int().min(1).max(250).optional(),
   /** Seconds before the deadline that the reminder goes out; 0 disables it. Default one day. */
   reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(24 * 3600),
+}).refine((t) => (t.deadline === undefined) !== (t.workingDays === undefined), {
+  message: 'give either deadline or workingDays',
+  path: ['deadline'],
 });
 export type TCreateTaskRequest = z.infer<typeof ZCreateTaskRequest>;
 

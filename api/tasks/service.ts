@@ -3,6 +3,7 @@ import { WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
+import { loadCalendar } from '../../lib/calendar-store';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
@@ -14,6 +15,7 @@ import {
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
+  rescheduleUpdate,
   type SuperviseTaskInput,
   type TaskState,
   taskReopenedSignal,
@@ -30,6 +32,9 @@ export interface TaskServiceDeps {
   temporal: Client;
   taskQueue: string;
   now?: () => Date;
+  /** The office's time zone and the end of its working day, for working-day deadlines. */
+  timeZone?: string;
+  workdayEnd?: string;
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
@@ -217,7 +222,10 @@ export function createTaskService(deps: TaskServiceDeps) {
     /** Writes the task (and its audit event), then starts its workflow; if the start fails, the task is removed again. */
     async create(actor: Actor, input: TCreateTaskRequest, requestId?: string) {
       if (!policy.createTask(actor)) throw forbidden('创建任务');
-      const deadline = new Date(input.deadline);
+      const calendar = input.workingDays ? await loadCalendar(deps.db) : null;
+      const deadline = calendar
+        ? calendar.addWorkingDays(now(), input.workingDays!, deps.timeZone ?? 'Asia/Shanghai', deps.workdayEnd)
+        : new Date(input.deadline!);
       if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
       const unit = await deps.db.unit.findUnique({ where: { id: input.unitId } });
       if (!unit) throw invalid('body.unitId', 'exists', '牵头单位不存在 / lead unit not found');
@@ -230,14 +238,26 @@ export function createTaskService(deps: TaskServiceDeps) {
       }
       const task = await deps.db.$transaction(async (tx) => {
         const created = await tx.task.create({
-          data: { title: input.title, unitId: unit.id, ownerId: owner.id, ownerEmail: owner.email, supervisorId: input.supervisorId ?? null, deadline, reminderOffsetSeconds: input.reminderOffsetSeconds },
+          data: {
+            title: input.title,
+            unitId: unit.id,
+            ownerId: owner.id,
+            ownerEmail: owner.email,
+            supervisorId: input.supervisorId ?? null,
+            deadline,
+            deadlineWorkingDays: input.workingDays ?? null,
+            // The assignment instant the working days count from (recomputations use it too).
+            createdAt: now(),
+            deadlineCalendarVersion: calendar?.version ?? null,
+            reminderOffsetSeconds: input.reminderOffsetSeconds,
+          },
         });
         await recordAudit(tx, {
           actor,
           action: 'task.create',
           targetType: 'task',
           targetId: created.id,
-          after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: input.deadline },
+          after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
           requestId,
         });
         return created;
@@ -308,6 +328,43 @@ export function createTaskService(deps: TaskServiceDeps) {
       );
       await recordAudit(deps.db, { actor, action: 'task.reopen', targetType: 'task', targetId: id, before: { status: 'closed' }, after: { reason: body.reason, deadline: deadline.toISOString() }, requestId });
       return get(actor, id);
+    },
+
+    /**
+     * After a calendar change: recomputes every open working-day deadline computed from an older
+     * calendar version, moves the ones that change through their workflow, and audits each move.
+     */
+    async recomputeWorkingDayDeadlines(actor: Actor, requestId?: string) {
+      const calendar = await loadCalendar(deps.db);
+      const stale = await deps.db.task.findMany({
+        where: {
+          deadlineWorkingDays: { not: null },
+          deadlineCalendarVersion: { lt: calendar.version },
+          status: { notIn: ['closed', 'cancelled'] },
+          extensions: { none: { status: 'approved' } }, // an approved extension replaced the computed deadline
+        },
+      });
+      let moved = 0;
+      for (const t of stale) {
+        const deadline = calendar.addWorkingDays(t.createdAt, t.deadlineWorkingDays!, deps.timeZone ?? 'Asia/Shanghai', deps.workdayEnd);
+        if (deadline.getTime() !== t.deadline.getTime()) {
+          await deps.temporal.workflow
+            .getHandle(taskWorkflowId(t.id))
+            .executeUpdate(rescheduleUpdate, { args: [{ by: actor.id, deadline: deadline.toISOString(), reason: `工作日历更新（版本 ${calendar.version}）` }] });
+          await recordAudit(deps.db, {
+            actor,
+            action: 'task.deadline_recomputed',
+            targetType: 'task',
+            targetId: t.id,
+            before: { deadline: t.deadline.toISOString(), calendarVersion: t.deadlineCalendarVersion },
+            after: { deadline: deadline.toISOString(), calendarVersion: calendar.version },
+            requestId,
+          });
+          moved += 1;
+        }
+        await deps.db.task.update({ where: { id: t.id }, data: { deadlineCalendarVersion: calendar.version } });
+      }
+      return { checked: stale.length, moved, version: calendar.version };
     },
 
     /** Assigns the responsible person; mail follows the new owner from the next send on. */

@@ -27,8 +27,10 @@ export function testEvidenceDir(h: Harness): string {
 }
 
 /** The real Express app wired to a harness's Temporal client, database, mailer and evidence folder. */
-export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits> } = {}) {
+export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date } = {}) {
   return createApp({
+    now: opts.now,
+    timeZone: 'Asia/Shanghai',
     db: h.db,
     temporal: h.env.client,
     mailer: h.mailer,

@@ -1,6 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { syncPackageCalendar } from '../../lib/calendar-store';
+import { createDb } from '../../lib/db';
 import { deployMigrations } from '../../scripts/lib/migrations';
 import { freePort } from '../../scripts/lib/processes';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
@@ -19,6 +21,10 @@ export default async function globalSetup(): Promise<void> {
     url = pg.url;
   }
   await deployMigrations({ databaseUrl: url });
+  // The official working-day calendar, as `npm start` loads it.
+  const db = createDb(url);
+  await syncPackageCalendar(db);
+  await db.$disconnect();
   process.env.DATABASE_URL = url;
   // Evidence files the API tests store (test/support/api.ts); removed by the global teardown.
   process.env.TEST_EVIDENCE_ROOT = await mkdtemp(path.join(os.tmpdir(), 'rectify-test-evidence-'));
