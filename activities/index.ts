@@ -21,6 +21,8 @@ export interface SendTaskMailInput {
   kind: TaskMailKind;
   /** The deadline the mail is about (part of the idempotency key: a moved deadline is a new mail). */
   deadline: string;
+  /** The planned instant of this reminder, when a deadline has several (part of the key). */
+  stepAt?: string;
 }
 
 export interface SendTaskMailResult {
@@ -63,7 +65,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       });
       return sendOnce(
         { ...deps, now },
-        { idempotencyKey: `task:${input.taskId}:${input.kind}:${input.deadline}`, kind: input.kind, to: task.ownerEmail, taskId: task.id, ...mail },
+        { idempotencyKey: `task:${input.taskId}:${input.kind}:${input.deadline}${input.stepAt ? `:${input.stepAt}` : ''}`, kind: input.kind, to: task.ownerEmail, taskId: task.id, ...mail },
       );
     },
 

@@ -32,8 +32,6 @@ export function zonedInstant(date: string, time: string, timeZone: string): Date
   return new Date(guess);
 }
 
-const nextDate = (date: string): string => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-
 export class WorkingCalendar {
   private readonly exceptions: Map<string, DayKind>;
 
@@ -51,17 +49,23 @@ export class WorkingCalendar {
     return weekday !== 0 && weekday !== 6;
   }
 
+  /** The working day `n` working days after (n > 0) or before (n < 0) a date, not counting the date itself. */
+  shiftWorkingDays(date: string, n: number): string {
+    const step = n >= 0 ? 1 : -1;
+    let d = date;
+    for (let counted = 0; counted < Math.abs(n); ) {
+      d = new Date(Date.parse(`${d}T00:00:00Z`) + step * 86_400_000).toISOString().slice(0, 10);
+      if (this.isWorkingDay(d)) counted += 1;
+    }
+    return d;
+  }
+
   /**
    * The deadline N working days after an assignment: the assignment day does not count (day 1 is
    * the next working day), and the deadline is the end of the working day (`dayEnd`, local time).
    */
   addWorkingDays(from: Date, n: number, timeZone: string, dayEnd = '18:00'): Date {
     if (!Number.isInteger(n) || n < 1) throw new RangeError('n must be a positive whole number of working days');
-    let date = localDate(from, timeZone);
-    for (let counted = 0; counted < n; ) {
-      date = nextDate(date);
-      if (this.isWorkingDay(date)) counted += 1;
-    }
-    return zonedInstant(date, dayEnd, timeZone);
+    return zonedInstant(this.shiftWorkingDays(localDate(from, timeZone), n), dayEnd, timeZone);
   }
 }

@@ -46,6 +46,12 @@ export interface SuperviseTaskInput {
   resume?: TaskState;
   /** Set for a campaign's task: its run tells the campaign workflow when it ends. */
   campaignId?: string;
+  /**
+   * Reminders and escalations follow the supervision policy on the working-day calendar (planned by
+   * an activity: 3 and 1 working days before, the deadline morning, then the escalation ladder).
+   * Runs started before the policy existed have no plan: one reminder and one overdue notice.
+   */
+  planned?: boolean;
   /** Search attribute values set when the run starts. */
   campaignCode?: string;
   leadUnitCode?: string;
@@ -71,6 +77,10 @@ export interface TaskState {
   pendingExtension: PendingExtension | null;
   /** Number of transitions so far; orders the projections. */
   seq: number;
+  /** Highest escalation rung issued for the current deadline (0: none). */
+  escalationLevel?: number;
+  /** Planned steps already carried out (deadline|kind|level or instant), so a re-plan never repeats one. */
+  doneSteps?: string[];
 }
 
 /** Who asks, as the API authenticated them (workflows do not look people up). */

@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { TaskActivities } from '../activities';
+import type { NoticeActivities } from '../activities/notices';
 import {
   acknowledgeUpdate,
   CampaignCodeSearchAttribute,
@@ -39,7 +40,7 @@ import {
   WorkflowErrorType,
 } from './definitions';
 
-const { sendTaskMail, recordTaskEvent } = proxyActivities<TaskActivities>({
+const { sendTaskMail, recordTaskEvent, planTaskSupervision, issueNotice } = proxyActivities<TaskActivities & NoticeActivities>({
   startToCloseTimeout: '30 seconds',
   // A mail server outage delays mail, it never drops it: retry with backoff without a cap on attempts.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
@@ -116,6 +117,7 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
   /** Moves the deadline; the timer loop wakes and re-arms the reminder and overdue notice for it. */
   const moveDeadline = (deadline: string) => {
     state.deadline = deadline;
+    state.escalationLevel = 0;
     if (Date.parse(deadline) > Date.now()) state.overdue = false;
     upsertSearchAttributes([{ key: TaskDeadlineSearchAttribute, value: new Date(deadline) }]);
     deadlineVersion += 1;
@@ -285,29 +287,45 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       return !changed();
     };
 
-    // Before the deadline, in time order: the light turns yellow, the reminder goes out.
-    const steps: { at: number; run: () => Promise<unknown> | void }[] = [];
+    // In time order: the light turns yellow, reminders go out, then (planned runs) the ladder's rungs.
+    const steps: { at: number; key?: string; run: () => Promise<unknown> | void }[] = [];
     if (withLight) {
       setLight(state.overdue ? 'red' : deadlineMs - Date.now() <= YELLOW_BEFORE_DEADLINE_MS ? 'yellow' : 'green');
       if (light === 'green') steps.push({ at: deadlineMs - YELLOW_BEFORE_DEADLINE_MS, run: () => setLight('yellow') });
     }
-    if (input.reminderOffsetSeconds > 0 && state.remindedFor !== state.deadline) {
-      steps.push({
-        at: deadlineMs - input.reminderOffsetSeconds * 1000,
-        run: () => {
-          state.remindedAt = new Date().toISOString();
-          state.remindedFor = state.deadline;
-          return sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: state.deadline });
-        },
-      });
+    const remind = (at: string | undefined) => () => {
+      state.remindedAt = new Date().toISOString();
+      state.remindedFor = state.deadline;
+      return sendTaskMail({ taskId: input.taskId, kind: 'reminder', deadline: state.deadline, ...(at ? { stepAt: at } : {}) });
+    };
+    if (input.planned) {
+      const plan = await planTaskSupervision({ taskId: input.taskId, deadline: state.deadline, reminderOffsetSeconds: input.reminderOffsetSeconds });
+      for (const p of plan) {
+        const key = `${state.deadline}|${p.kind}|${p.level ?? p.at}`;
+        const escalate = async () => {
+          if (p.level === 1 && !state.overdue) {
+            state.overdue = true;
+            state.overdueAt = new Date().toISOString();
+            setLight('red');
+            await project('overdue');
+          }
+          state.escalationLevel = p.level;
+          await issueNotice({ taskId: input.taskId, level: p.level!, deadline: state.deadline });
+        };
+        steps.push({ at: Date.parse(p.at), key, run: p.kind === 'reminder' ? remind(p.at) : escalate });
+      }
+    } else if (input.reminderOffsetSeconds > 0 && state.remindedFor !== state.deadline) {
+      steps.push({ at: deadlineMs - input.reminderOffsetSeconds * 1000, run: remind(undefined) });
     }
     steps.sort((a, b) => a.at - b.at);
     for (const step of steps) {
+      if (step.key && state.doneSteps?.includes(step.key)) continue;
       if (!(await reached(step.at))) break;
       await step.run();
+      if (step.key) state.doneSteps = [...(state.doneSteps ?? []), step.key];
     }
 
-    if (!state.overdue && (await reached(deadlineMs))) {
+    if (!input.planned && !state.overdue && (await reached(deadlineMs))) {
       state.overdue = true;
       state.overdueAt = new Date().toISOString();
       // The first release kept "overdue" as a status search attribute; overdue is now a flag.

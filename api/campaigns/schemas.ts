@@ -29,7 +29,7 @@ export const ZCampaignTaskRow = z.strictObject({
   owner: ZEmail.describe('e-mail of the responsible person (责任人), within the lead unit'),
   supervisor: ZEmail.optional().describe('e-mail of the supervising leader (分管领导)'),
   deadline: z.iso.datetime({ offset: true }),
-  reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(24 * 3600),
+  reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(0).describe('an extra reminder this many seconds before the deadline, besides the policy ones'),
 });
 
 export const ZCampaignProblemRow = z.strictObject({

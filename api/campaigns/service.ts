@@ -127,6 +127,7 @@ function supervisionOf(campaign: { code: string }, problems: CampaignRow['proble
       reminderOffsetSeconds: t.reminderOffsetSeconds,
       campaignCode: campaign.code,
       leadUnitCode: t.unit.code,
+      planned: true,
     })),
   }));
 }

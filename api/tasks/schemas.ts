@@ -22,8 +22,7 @@ export const ZCreateTaskRequest = z
   deadline: z.iso.datetime({ offset: true }).optional(),
   /** …or N working days (工作日) from now on the official calendar, ending at the end of the working day. */
   workingDays: z.number().int().min(1).max(250).optional(),
-  /** Seconds before the deadline that the reminder goes out; 0 disables it. Default one day. */
-  reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(24 * 3600),
+  reminderOffsetSeconds: z.number().int().min(0).max(366 * 24 * 3600).default(0).describe('an extra reminder this many seconds before the deadline, besides the policy ones'),
 }).refine((t) => (t.deadline === undefined) !== (t.workingDays === undefined), {
   message: 'give either deadline or workingDays',
   path: ['deadline'],

@@ -264,7 +264,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       });
       try {
         await startSupervision(
-          { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds, leadUnitCode: unit.code },
+          { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds, leadUnitCode: unit.code, planned: true },
           false,
         );
       } catch (err) {
@@ -321,6 +321,7 @@ export function createTaskService(deps: TaskServiceDeps) {
           deadline: deadline.toISOString(),
           reminderOffsetSeconds: task.reminderOffsetSeconds,
           reopen: { reason: body.reason, by: actor.id, seqBase: task.projectionSeq, returnCount: task.returnCount },
+          planned: true,
           leadUnitCode: task.unit.code,
           ...(campaign ? { campaignId: campaign.id, campaignCode: campaign.code } : {}),
         },

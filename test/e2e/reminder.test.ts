@@ -6,7 +6,7 @@ import { createOrg } from '../support/org';
 
 /**
  * End to end on a real Temporal dev server, in real time: a task due in a few seconds delivers its
- * reminder and then its overdue notice to a real SMTP server, and the API shows both mails.
+ * reminder and then its overdue notice to a real SMTP server (the overdue notice is the first, numbered rung of the escalation ladder), and the API shows both mails.
  */
 describe('end to end: reminder and overdue mail through the dev server', () => {
   let h: Harness;
@@ -31,7 +31,7 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
       .expect(201);
 
     const mails = await h.smtp.waitFor(2, (m) => m.envelopeTo.includes(ownerEmail), 30_000);
-    expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringContaining('【逾期通知】')]);
+    expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringMatching(/^【提醒】督办〔\d{4}〕第\d+号：.*已逾期$/)]);
     expect(mails[0]!.parsed.text).toContain('食品经营许可证公示整改');
     expect(mails[0]!.parsed.text).toContain(`/api/tasks/${created.body.id}`);
     // The reminder went out before the deadline, the overdue notice at or after it.
@@ -44,7 +44,7 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
       expect(body).toMatchObject({ status: 'assigned', overdue: true, trafficLight: 'red' });
       expect(body.mails.map((m: { kind: string; status: string }) => [m.kind, m.status])).toEqual([
         ['reminder', 'sent'],
-        ['overdue', 'sent'],
+        ['notice_reminder', 'sent'],
       ]);
     });
   });

@@ -1,0 +1,125 @@
+import { recordAudit } from '../lib/audit';
+import { loadCalendar } from '../lib/calendar-store';
+import { localDate } from '../lib/calendar';
+import { Prisma } from '../generated/prisma/client';
+import { defaultPolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
+import type { TaskActivityDeps } from './index';
+import { sendOnce } from './outbox';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+export function createNoticeActivities(deps: TaskActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** People who receive a rung, by role, as e-mail addresses (deduplicated, active people only). */
+  async function recipientsOf(task: { ownerEmail: string; supervisorId: string | null; unit: { path: string } }, roles: RecipientRole[]) {
+    const emails = new Set<string>();
+    for (const role of roles) {
+      if (role === 'owner') emails.add(task.ownerEmail);
+      if (role === 'supervisor' && task.supervisorId) {
+        const s = await deps.db.person.findUnique({ where: { id: task.supervisorId } });
+        if (s?.active) emails.add(s.email);
+      }
+      if (role === 'office' || role === 'all_unit_heads') {
+        const people = await deps.db.person.findMany({ where: { active: true, roles: { has: role === 'office' ? 'office' : 'unit_head' } } });
+        people.forEach((p) => emails.add(p.email));
+      }
+      if (role === 'unit_head') {
+        // The heads of the lead unit, or of the nearest unit above it that has one.
+        const heads = await deps.db.person.findMany({ where: { active: true, roles: { has: 'unit_head' } }, include: { unit: { select: { path: true } } } });
+        const above = heads.filter((h) => task.unit.path.startsWith(h.unit.path));
+        const nearest = Math.max(-1, ...above.map((h) => h.unit.path.length));
+        above.filter((h) => h.unit.path.length === nearest).forEach((h) => emails.add(h.email));
+      }
+    }
+    return [...emails];
+  }
+
+  return {
+    /** The reminder and escalation instants of a deadline, from the policy and the working-day calendar. */
+    async planTaskSupervision(input: { taskId: string; deadline: string; reminderOffsetSeconds: number }): Promise<PlanStep[]> {
+      const calendar = await loadCalendar(deps.db);
+      return planSupervision({
+        calendar,
+        policy: defaultPolicy,
+        deadline: new Date(input.deadline),
+        timeZone: deps.timeZone,
+        now: now(),
+        reminderOffsetSeconds: input.reminderOffsetSeconds,
+      });
+    },
+
+    /**
+     * Issues the ladder's rung `level` for a task's deadline: a numbered notice (督办〔年〕第N号,
+     * numbered in the same transaction as it is stored, so numbers are gap-free per year), then
+     * mails it to its recipients. Once per task, level and deadline; a retry re-sends only what
+     * was not sent.
+     */
+    async issueNotice(input: { taskId: string; level: number; deadline: string }): Promise<{ noticeId: string; number: string }> {
+      const rung = defaultPolicy.ladder.find((r) => r.level === input.level);
+      if (!rung) throw new Error(`no ladder rung ${input.level}`);
+      const idempotencyKey = `notice:${input.taskId}:${input.level}:${input.deadline}`;
+      const task = await deps.db.task.findUniqueOrThrow({ where: { id: input.taskId }, include: { unit: true } });
+      let notice = await deps.db.notice.findUnique({ where: { idempotencyKey } });
+      if (!notice) {
+        const recipients = await recipientsOf(task, rung.recipients);
+        const issuedAt = now();
+        const year = Number(localDate(issuedAt, deps.timeZone).slice(0, 4));
+        try {
+          notice = await deps.db.$transaction(async (tx) => {
+            const counter = await tx.noticeCounter.upsert({ where: { year }, create: { year, last: 1 }, update: { last: { increment: 1 } } });
+            const created = await tx.notice.create({
+              data: {
+                taskId: task.id,
+                level: rung.level,
+                type: rung.type,
+                color: rung.color ?? null,
+                year,
+                seq: counter.last,
+                number: `督办〔${year}〕第${counter.last}号`,
+                recipients,
+                requiresAck: rung.requiresAck,
+                idempotencyKey,
+                issuedAt,
+              },
+            });
+            await recordAudit(tx, { actor: null, action: 'notice.issue', targetType: 'task', targetId: task.id, after: { number: created.number, level: rung.level, type: rung.type, recipients } });
+            return created;
+          });
+        } catch (err) {
+          // A concurrent attempt stored it first: use that one (its number, not a second).
+          if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+          notice = await deps.db.notice.findUniqueOrThrow({ where: { idempotencyKey } });
+        }
+      }
+      const label = `${noticeTypeLabels[rung.type]}${rung.color === 'yellow' ? '（黄）' : rung.color === 'orange' ? '（橙）' : ''}`;
+      const link = `${deps.publicUrl}/api/tasks/${task.id}`;
+      const lines = [
+        `${notice.number}`,
+        `整改任务“${task.title}”${task.code ? `（${task.code}）` : ''}已超过完成时限，现予${label}。`,
+        ...(rung.requiresAck ? [`请于收到后签收：POST ${deps.publicUrl}/api/notices/${notice.id}/acknowledge`] : []),
+        `任务详情：${link}`,
+        '',
+        '——',
+        `${notice.number}: the rectification task "${task.title}" is overdue (${rung.type.replace('_', ' ')}${rung.color ? `, ${rung.color}` : ''}).`,
+      ];
+      for (const to of notice.recipients) {
+        await sendOnce(
+          { ...deps, now },
+          {
+            idempotencyKey: `notice:${notice.id}:${to}`,
+            kind: `notice_${rung.type}`,
+            to,
+            taskId: task.id,
+            subject: `【${label}】${notice.number}：“${task.title}”已逾期`,
+            text: lines.join('\n'),
+            html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+          },
+        );
+      }
+      return { noticeId: notice.id, number: notice.number };
+    },
+  };
+}
+
+export type NoticeActivities = ReturnType<typeof createNoticeActivities>;

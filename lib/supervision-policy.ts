@@ -1,0 +1,94 @@
+/**
+ * Reminders before the deadline and the escalation ladder after it (督办), as data. Turned into
+ * absolute instants by planSupervision() — calendar arithmetic happens here, in activities and the
+ * API, never in workflow code.
+ */
+import { localDate, type WorkingCalendar, zonedInstant } from './calendar';
+
+export type RecipientRole = 'owner' | 'unit_head' | 'supervisor' | 'office' | 'all_unit_heads';
+export type NoticeType = 'reminder' | 'supervision_notice' | 'admonition' | 'circular' | 'accountability';
+
+export interface LadderRung {
+  level: number;
+  type: NoticeType;
+  color?: 'yellow' | 'orange';
+  /** Working days after the deadline; 0 = at the deadline itself. */
+  afterWorkingDays: number;
+  recipients: RecipientRole[];
+  requiresAck: boolean;
+}
+
+export interface SupervisionPolicy {
+  /** Reminders this many working days before the deadline, in the morning. */
+  reminderWorkingDaysBefore: number[];
+  /** A reminder on the morning of the deadline day. */
+  deadlineMorningReminder: boolean;
+  /** When the office's working day starts (local time): reminders and later rungs go out then. */
+  morning: string;
+  ladder: LadderRung[];
+}
+
+export const noticeTypeLabels: Record<NoticeType, string> = {
+  reminder: '提醒',
+  supervision_notice: '督办单',
+  admonition: '约谈',
+  circular: '通报',
+  accountability: '问责',
+};
+
+/** Default ladder: 提醒 at the deadline → 督办单 (yellow) +1 → 督办单 (orange) +3 → 约谈 +5 → 通报 +10 → 问责 +15. */
+export const defaultPolicy: SupervisionPolicy = {
+  reminderWorkingDaysBefore: [3, 1],
+  deadlineMorningReminder: true,
+  morning: '09:00',
+  ladder: [
+    { level: 1, type: 'reminder', afterWorkingDays: 0, recipients: ['owner'], requiresAck: false },
+    { level: 2, type: 'supervision_notice', color: 'yellow', afterWorkingDays: 1, recipients: ['owner', 'unit_head'], requiresAck: true },
+    { level: 3, type: 'supervision_notice', color: 'orange', afterWorkingDays: 3, recipients: ['owner', 'unit_head', 'supervisor'], requiresAck: true },
+    { level: 4, type: 'admonition', afterWorkingDays: 5, recipients: ['unit_head', 'supervisor', 'office'], requiresAck: true },
+    { level: 5, type: 'circular', afterWorkingDays: 10, recipients: ['all_unit_heads', 'office'], requiresAck: false },
+    { level: 6, type: 'accountability', afterWorkingDays: 15, recipients: ['supervisor', 'office'], requiresAck: false },
+  ],
+};
+
+export interface PlanStep {
+  /** ISO instant. */
+  at: string;
+  kind: 'reminder' | 'escalation';
+  /** Ladder level, for escalations. */
+  level?: number;
+}
+
+/**
+ * The supervision timeline of one deadline: reminders (policy ones on working mornings, plus an
+ * explicit offset one exactly when asked), then the ladder's rungs, in time order. Steps before
+ * `now` that are reminders are dropped (a late reminder is noise); rungs never are (a late rung
+ * still has to be issued).
+ */
+export function planSupervision(opts: {
+  calendar: WorkingCalendar;
+  policy: SupervisionPolicy;
+  deadline: Date;
+  timeZone: string;
+  now: Date;
+  reminderOffsetSeconds?: number;
+}): PlanStep[] {
+  const { calendar, policy, deadline, timeZone, now } = opts;
+  const deadlineDay = localDate(deadline, timeZone);
+  const morningOf = (date: string) => zonedInstant(date, policy.morning, timeZone);
+  const reminders: Date[] = policy.reminderWorkingDaysBefore.map((n) => morningOf(calendar.shiftWorkingDays(deadlineDay, -n)));
+  if (policy.deadlineMorningReminder) {
+    const day = calendar.isWorkingDay(deadlineDay) ? deadlineDay : calendar.shiftWorkingDays(deadlineDay, -1);
+    reminders.push(morningOf(day));
+  }
+  if (opts.reminderOffsetSeconds) reminders.push(new Date(deadline.getTime() - opts.reminderOffsetSeconds * 1000));
+  const steps: PlanStep[] = [
+    ...[...new Set(reminders.filter((r) => r < deadline && r > now).map((r) => r.getTime()))].map((t) => ({ at: new Date(t).toISOString(), kind: 'reminder' as const })),
+    ...policy.ladder.map((rung) => ({
+      at: (rung.afterWorkingDays === 0 ? deadline : morningOf(calendar.shiftWorkingDays(deadlineDay, rung.afterWorkingDays))).toISOString(),
+      kind: 'escalation' as const,
+      level: rung.level,
+    })),
+  ];
+  return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.level ?? 0) - (b.level ?? 0));
+}
