@@ -55,7 +55,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
      * mails it to its recipients. Once per task, level and deadline; a retry re-sends only what
      * was not sent.
      */
-    async issueNotice(input: { taskId: string; level: number; deadline: string }): Promise<{ noticeId: string; number: string }> {
+    async issueNotice(input: { taskId: string; level: number; deadline: string; /** workflow time of the rung */ at: string }): Promise<{ noticeId: string; number: string }> {
       const rung = defaultPolicy.ladder.find((r) => r.level === input.level);
       if (!rung) throw new Error(`no ladder rung ${input.level}`);
       const idempotencyKey = `notice:${input.taskId}:${input.level}:${input.deadline}`;
@@ -63,7 +63,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
       let notice = await deps.db.notice.findUnique({ where: { idempotencyKey } });
       if (!notice) {
         const recipients = await recipientsOf(task, rung.recipients);
-        const issuedAt = now();
+        const issuedAt = new Date(input.at);
         const year = Number(localDate(issuedAt, deps.timeZone).slice(0, 4));
         try {
           notice = await deps.db.$transaction(async (tx) => {

@@ -310,7 +310,7 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
             await project('overdue');
           }
           state.escalationLevel = p.level;
-          await issueNotice({ taskId: input.taskId, level: p.level!, deadline: state.deadline });
+          await issueNotice({ taskId: input.taskId, level: p.level!, deadline: state.deadline, at: new Date().toISOString() });
         };
         steps.push({ at: Date.parse(p.at), key, run: p.kind === 'reminder' ? remind(p.at) : escalate });
       }

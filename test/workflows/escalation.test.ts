@@ -1,0 +1,85 @@
+import { zonedInstant } from '../../lib/calendar';
+import { loadCalendar } from '../../lib/calendar-store';
+import { defaultPolicy, planSupervision } from '../../lib/supervision-policy';
+import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
+import { eventually } from '../support/eventually';
+import { createOrg, type Org } from '../support/org';
+
+const TZ = 'Asia/Shanghai';
+const at = (date: string, time: string) => zonedInstant(date, time, TZ).toISOString();
+
+describe('the supervision plan: reminders and the escalation ladder on the official calendar', () => {
+  let h: Harness;
+  let org: Org;
+  beforeAll(async () => {
+    h = await startHarness(await createTimeSkippingEnv());
+    org = await createOrg(h.db);
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('across the Spring Festival 2026: exact instants, 调休 Saturdays counted, the holiday week skipped', async () => {
+    const calendar = await loadCalendar(h.db);
+    // Deadline Tuesday 24 Feb 2026 18:00, the first working day after the festival (15–23 Feb off).
+    const plan = planSupervision({ calendar, policy: defaultPolicy, deadline: new Date(at('2026-02-24', '18:00')), timeZone: TZ, now: new Date(at('2026-01-05', '09:00')) });
+    expect(plan).toEqual([
+      { at: at('2026-02-12', '09:00'), kind: 'reminder' }, // 3 working days before: Fri 13, Sat 14 (调休) … Thu 12
+      { at: at('2026-02-14', '09:00'), kind: 'reminder' }, // 1 working day before: Saturday 14 Feb, worked
+      { at: at('2026-02-24', '09:00'), kind: 'reminder' }, // the deadline morning
+      { at: at('2026-02-24', '18:00'), kind: 'escalation', level: 1 }, // 提醒 at the deadline
+      { at: at('2026-02-25', '09:00'), kind: 'escalation', level: 2 }, // 督办单 (yellow) +1
+      { at: at('2026-02-27', '09:00'), kind: 'escalation', level: 3 }, // 督办单 (orange) +3
+      { at: at('2026-03-02', '09:00'), kind: 'escalation', level: 4 }, // 约谈 +5: Sat 28 Feb is worked (调休), so Mon 2 Mar
+      { at: at('2026-03-09', '09:00'), kind: 'escalation', level: 5 }, // 通报 +10
+      { at: at('2026-03-16', '09:00'), kind: 'escalation', level: 6 }, // 问责 +15
+    ]);
+  });
+
+  test('a month-long timeline on the time-skipping server: every reminder and rung at its instant, numbered notices to the right people', async () => {
+    // Deadline Friday 4 Dec 2026 18:00 Beijing (the test server's clock starts at the real now).
+    const deadline = at('2026-12-04', '18:00');
+    const now = await h.env.currentTimeMs();
+    if (Date.parse(deadline) - now < 4 * 24 * 3600_000) throw new Error('this test expects to run before 1 Dec 2026; move its dates');
+    const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
+    await h.db.task.update({ where: { id: task.id }, data: { unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, supervisorId: org.people.leader.id } });
+    const input: SuperviseTaskInput = { taskId: task.id, title: '窗口服务整改', ownerEmail: org.people.staffA1.email, deadline, reminderOffsetSeconds: 0, planned: true };
+    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+
+    await h.env.sleep(Date.parse(at('2026-12-26', '12:00')) - now);
+    const notices = await eventually(async () => {
+      const rows = await h.db.notice.findMany({ where: { taskId: task.id }, orderBy: { level: 'asc' } });
+      expect(rows).toHaveLength(6);
+      return rows;
+    }, 20_000);
+    const expected = [
+      [1, 'reminder', at('2026-12-04', '18:00')],
+      [2, 'supervision_notice', at('2026-12-07', '09:00')],
+      [3, 'supervision_notice', at('2026-12-09', '09:00')],
+      [4, 'admonition', at('2026-12-11', '09:00')],
+      [5, 'circular', at('2026-12-18', '09:00')],
+      [6, 'accountability', at('2026-12-25', '09:00')],
+    ];
+    expect(notices.map((n) => [n.level, n.type])).toEqual(expected.map(([l, t]) => [l, t]));
+    notices.forEach((n, i) => expect(Math.abs(n.issuedAt.getTime() - Date.parse(expected[i]![2] as string))).toBeLessThan(60_000));
+    expect(notices.map((n) => n.number)).toEqual(notices.map((n) => `督办〔2026〕第${n.seq}号`));
+    // Recipients by role: the owner first; then the unit head (of officeA1's nearest headed unit: deptA), the leader, the office.
+    expect(notices[0]!.recipients).toEqual([org.people.staffA1.email]);
+    expect(notices[1]!.recipients).toEqual([org.people.staffA1.email, org.people.headA.email]);
+    expect(notices[2]!.recipients).toEqual([org.people.staffA1.email, org.people.headA.email, org.people.leader.email]);
+    expect(notices[3]!.recipients).toEqual(expect.arrayContaining([org.people.headA.email, org.people.leader.email, org.people.office.email]));
+    expect(notices.slice(1, 4).every((n) => n.requiresAck)).toBe(true);
+
+    // Reminders: 3 and 1 working days before and the deadline morning, one mail each.
+    const mails = await h.db.mailMessage.findMany({ where: { taskId: task.id, kind: 'reminder' }, orderBy: { createdAt: 'asc' } });
+    expect(mails.map((m) => m.idempotencyKey.split(`${deadline}:`)[1])).toEqual([at('2026-12-01', '09:00'), at('2026-12-03', '09:00'), at('2026-12-04', '09:00')]);
+    const ownerMail = h.smtp.messages.filter((m) => m.envelopeTo.includes(org.people.staffA1.email) && m.parsed.subject?.includes('督办〔2026〕'));
+    expect(ownerMail.map((m) => m.parsed.subject?.slice(0, 8))).toEqual(expect.arrayContaining(['【提醒】督办〔2', '【督办单（黄）】']));
+
+    // Numbers are gap-free across the year (every notice anyone issued).
+    const year = await h.db.notice.findMany({ where: { year: 2026 }, select: { seq: true }, orderBy: { seq: 'asc' } });
+    expect(year.map((n) => n.seq)).toEqual(year.map((_n, i) => i + 1));
+    await handle.terminate('test done');
+  }, 120_000);
+});
