@@ -1,6 +1,6 @@
 import { recordAudit } from '../lib/audit';
 import { loadCalendar } from '../lib/calendar-store';
-import { localDate } from '../lib/calendar';
+import { localDate, zonedInstant } from '../lib/calendar';
 import { Prisma } from '../generated/prisma/client';
 import { defaultPolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
 import type { TaskActivityDeps } from './index';
@@ -55,7 +55,47 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
      * mails it to its recipients. Once per task, level and deadline; a retry re-sends only what
      * was not sent.
      */
-    async issueNotice(input: { taskId: string; level: number; deadline: string; /** workflow time of the rung */ at: string }): Promise<{ noticeId: string; number: string }> {
+    /** The next working morning (policy start of day) strictly after an instant. */
+    async nextWorkingMorning(input: { after: string }): Promise<string> {
+      const calendar = await loadCalendar(deps.db);
+      const after = new Date(input.after);
+      let day = localDate(after, deps.timeZone);
+      if (!(calendar.isWorkingDay(day) && zonedInstant(day, defaultPolicy.morning, deps.timeZone) > after)) day = calendar.shiftWorkingDays(day, 1);
+      return zonedInstant(day, defaultPolicy.morning, deps.timeZone).toISOString();
+    },
+
+    /**
+     * The daily re-reminder of an unacknowledged notice, once per morning. `stop` when there is
+     * nothing left to remind: acknowledged, or its task closed or cancelled.
+     */
+    async remindUnacknowledged(input: { noticeId: string; morning: string }): Promise<{ stop: boolean }> {
+      const notice = await deps.db.notice.findUniqueOrThrow({ where: { id: input.noticeId }, include: { task: true } });
+      if (notice.acknowledgedAt || notice.task.status === 'closed' || notice.task.status === 'cancelled') return { stop: true };
+      const text = [
+        `${notice.number}尚未签收。整改任务“${notice.task.title}”已逾期，请尽快签收并办理。`,
+        `签收：POST ${deps.publicUrl}/api/notices/${notice.id}/acknowledge`,
+        '',
+        '——',
+        `${notice.number} is not acknowledged yet; please acknowledge it.`,
+      ];
+      for (const to of notice.recipients) {
+        await sendOnce(
+          { ...deps, now },
+          {
+            idempotencyKey: `notice:${notice.id}:ack-reminder:${input.morning}:${to}`,
+            kind: 'notice_ack_reminder',
+            to,
+            taskId: notice.taskId,
+            subject: `【请签收】${notice.number}`,
+            text: text.join('\n'),
+            html: text.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+          },
+        );
+      }
+      return { stop: false };
+    },
+
+    async issueNotice(input: { taskId: string; level: number; deadline: string; /** workflow time of the rung */ at: string }): Promise<{ noticeId: string; number: string; requiresAck: boolean }> {
       const rung = defaultPolicy.ladder.find((r) => r.level === input.level);
       if (!rung) throw new Error(`no ladder rung ${input.level}`);
       const idempotencyKey = `notice:${input.taskId}:${input.level}:${input.deadline}`;
@@ -117,7 +157,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
           },
         );
       }
-      return { noticeId: notice.id, number: notice.number };
+      return { noticeId: notice.id, number: notice.number, requiresAck: notice.requiresAck };
     },
   };
 }

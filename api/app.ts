@@ -22,6 +22,7 @@ import { healthRoutes } from './health';
 import { authenticate } from './http/authenticate';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
+import { noticeRoutes } from './notices/routes';
 import { peopleRoutes } from './people/routes';
 import { createTaskService } from './tasks/service';
 import { taskRoutes } from './tasks/routes';
@@ -57,6 +58,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...peopleRoutes(deps.db),
     ...taskRoutes(tasks),
     ...calendarRoutes(deps.db, tasks),
+    ...noticeRoutes(deps),
     ...campaignRoutes(createCampaignService(deps)),
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),

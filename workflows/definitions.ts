@@ -184,3 +184,15 @@ export const addProblemsUpdate = defineUpdate<CampaignState, [{ problems: Superv
 export const taskEndedSignal = defineSignal<[{ taskId: string; status: TaskStatus }]>('taskEnded');
 /** Sent by the API when a closed task of the campaign is reopened (回头看). */
 export const taskReopenedSignal = defineSignal<[{ taskId: string }]>('taskReopened');
+
+export const noticeWorkflowId = (noticeId: string): string => `notice-${noticeId}`;
+
+/** Input of `superviseNotice`: a notice that requires acknowledgement (签收). */
+export interface SuperviseNoticeInput {
+  noticeId: string;
+  /** Workflow time the notice was issued. */
+  issuedAt: string;
+}
+
+/** Sent by the API when a recipient acknowledges the notice. */
+export const noticeAcknowledgedSignal = defineSignal<[]>('noticeAcknowledged');

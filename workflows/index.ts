@@ -1,2 +1,3 @@
 export { superviseCampaign } from './superviseCampaign';
+export { superviseNotice } from './superviseNotice';
 export { superviseTask } from './superviseTask';

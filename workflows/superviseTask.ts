@@ -4,7 +4,9 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  ParentClosePolicy,
   patched,
+  startChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -13,6 +15,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { TaskActivities } from '../activities';
 import type { NoticeActivities } from '../activities/notices';
+import { superviseNotice } from './superviseNotice';
 import {
   acknowledgeUpdate,
   CampaignCodeSearchAttribute,
@@ -21,6 +24,7 @@ import {
   completeTaskUpdate,
   decideExtensionUpdate,
   LeadUnitSearchAttribute,
+  noticeWorkflowId,
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
@@ -310,7 +314,17 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
             await project('overdue');
           }
           state.escalationLevel = p.level;
-          await issueNotice({ taskId: input.taskId, level: p.level!, deadline: state.deadline, at: new Date().toISOString() });
+          const issuedAt = new Date().toISOString();
+          const notice = await issueNotice({ taskId: input.taskId, level: p.level!, deadline: state.deadline, at: issuedAt });
+          if (notice.requiresAck) {
+            // Daily re-reminders until 签收, in a workflow of its own that outlives this run if need be.
+            await startChild(superviseNotice, {
+              workflowId: noticeWorkflowId(notice.noticeId),
+              taskQueue: workflowInfo().taskQueue,
+              args: [{ noticeId: notice.noticeId, issuedAt }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+            });
+          }
         };
         steps.push({ at: Date.parse(p.at), key, run: p.kind === 'reminder' ? remind(p.at) : escalate });
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZPage } from '../http/common';
+import { ZNotice } from '../notices/routes';
 
 export const ZTaskStatus = z.enum(['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled']);
 
@@ -92,6 +93,7 @@ export const ZTaskDetail = ZTask.extend({
     z.object({ requestedDeadline: z.string(), previousDeadline: z.string(), reason: z.string(), status: z.enum(['pending', 'approved', 'rejected']), decisionReason: z.string().nullable(), at: z.string() }),
   ),
   audit: z.array(z.object({ action: z.string(), actorEmail: z.string().nullable(), at: z.string() })),
+  notices: z.array(ZNotice),
 });
 
 export const ZTaskState = z.object({

@@ -24,6 +24,7 @@ import {
   WorkflowErrorType,
 } from '../../workflows/definitions';
 import { paginate } from '../http/common';
+import { presentNotice } from '../notices/routes';
 import { type Actor, policy, type TaskScope } from '../policy';
 import { type TCreateTaskRequest, type TListTasksQuery, taskStatusLabels, trafficLightLabels } from './schemas';
 
@@ -122,13 +123,14 @@ export function createTaskService(deps: TaskServiceDeps) {
 
   async function get(actor: Actor, id: string) {
     const task = await visible(actor, id);
-    const [mails, events, progress, verifications, extensions, audit] = await Promise.all([
+    const [mails, events, progress, verifications, extensions, audit, notices] = await Promise.all([
       deps.db.mailMessage.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.taskEvent.findMany({ where: { taskId: id }, orderBy: { at: 'asc' } }),
       deps.db.progressReport.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.verification.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.extensionRequest.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
+      deps.db.notice.findMany({ where: { taskId: id }, orderBy: { issuedAt: 'asc' } }),
     ]);
     return {
       ...present(task),
@@ -145,6 +147,7 @@ export function createTaskService(deps: TaskServiceDeps) {
         at: e.createdAt.toISOString(),
       })),
       audit: audit.map((a) => ({ action: a.action, actorEmail: a.actorEmail, at: a.at.toISOString() })),
+      notices: notices.map(presentNotice),
     };
   }
 

@@ -5,6 +5,8 @@ import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definit
 import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
 import { createOrg, type Org } from '../support/org';
+import { bearer, createTestApp } from '../support/api';
+import request from 'supertest';
 
 const TZ = 'Asia/Shanghai';
 const at = (date: string, time: string) => zonedInstant(date, time, TZ).toISOString();
@@ -86,6 +88,40 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     // Numbers are gap-free across the year (every notice anyone issued).
     const year = await h.db.notice.findMany({ where: { year: notices[0]!.year }, select: { seq: true }, orderBy: { seq: 'asc' } });
     expect(year.map((n) => n.seq)).toEqual(year.map((_n, i) => i + 1));
+    await handle.terminate('test done');
+  }, 120_000);
+
+  test('a notice that requires 签收 is re-sent every working morning until a recipient acknowledges it', async () => {
+    const app = createTestApp(h);
+    const now = await h.env.currentTimeMs();
+    const deadline = at(new Date(now + 2 * 24 * 3600_000).toISOString().slice(0, 10), '18:00');
+    const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
+    await h.db.task.update({ where: { id: task.id }, data: { unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, supervisorId: org.people.leader.id } });
+    const input: SuperviseTaskInput = { taskId: task.id, title: '签收测试', ownerEmail: org.people.staffA1.email, deadline, reminderOffsetSeconds: 0, planned: true };
+    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    const calendar = await loadCalendar(h.db);
+    const day = (n: number) => calendar.shiftWorkingDays(deadline.slice(0, 10), n); // deadline's date is the same in UTC and Beijing (18:00 = 10:00Z)
+
+    // Rung 2 (督办单, yellow) is issued on the first working morning after the deadline; its re-reminder on the next.
+    await h.env.sleep(Date.parse(at(day(2), '12:00')) - now);
+    const yellow = await eventually(async () => h.db.notice.findFirstOrThrow({ where: { taskId: task.id, level: 2 } }), 20_000);
+    const reminded = () => h.smtp.messages.filter((m) => m.parsed.subject === `【请签收】${yellow.number}`);
+    await eventually(async () => expect(new Set(reminded().map((m) => m.envelopeTo[0]))).toEqual(new Set(yellow.recipients)), 20_000);
+    expect(reminded()).toHaveLength(yellow.recipients.length); // one morning so far (day 2), one mail per recipient
+
+    // A reader who is not a recipient may not acknowledge; someone outside the unit does not see it.
+    await request(app).post(`/api/notices/${yellow.id}/acknowledge`).set('Authorization', await bearer(org.people.viewerA)).send({}).expect(403);
+    await request(app).post(`/api/notices/${yellow.id}/acknowledge`).set('Authorization', await bearer(org.people.staffB)).send({}).expect(404);
+    const ack = await request(app).post(`/api/notices/${yellow.id}/acknowledge`).set('Authorization', await bearer(org.people.headA)).send({}).expect(200);
+    expect(ack.body).toMatchObject({ number: yellow.number, typeLabel: '督办单', acknowledgedAt: expect.any(String) });
+    await request(app).post(`/api/notices/${yellow.id}/acknowledge`).set('Authorization', await bearer(org.people.staffA1)).send({}).expect(409);
+
+    // After 签收, no more reminders for it, however many mornings pass.
+    const before = reminded().length;
+    await h.env.sleep(5 * 24 * 3600_000);
+    await eventually(async () => expect((await h.db.notice.findMany({ where: { taskId: task.id } })).length).toBeGreaterThanOrEqual(3));
+    expect(reminded()).toHaveLength(before);
+    expect((await h.env.client.workflow.getHandle(`notice-${yellow.id}`).describe()).status.name).toBe('COMPLETED');
     await handle.terminate('test done');
   }, 120_000);
 });
