@@ -30,6 +30,8 @@ export interface SendTaskMailResult {
   messageId: string;
   /** True when an earlier attempt already delivered this mail. */
   alreadySent: boolean;
+  /** True when the mail server refused it for good (recorded, reported to the office). */
+  rejected: boolean;
 }
 
 export interface RecordTaskEventInput {

@@ -29,17 +29,47 @@ export async function sendOnce(deps: { db: Db; mailer: Mailer; mailFrom: string;
     create: { idempotencyKey: mail.idempotencyKey, taskId: mail.taskId ?? null, kind: mail.kind, to: mail.to, subject: mail.subject, messageId, attempts: 1 },
     update: { attempts: { increment: 1 } },
   });
-  if (row.status === 'sent') return { idempotencyKey: mail.idempotencyKey, messageId, alreadySent: true };
-  await deps.mailer.sendMail({
-    from: deps.mailFrom,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    messageId,
-    headers: { 'X-Idempotency-Key': mail.idempotencyKey },
-    attachments: mail.attachments,
-  });
+  const result = { idempotencyKey: mail.idempotencyKey, messageId, alreadySent: false, rejected: false };
+  if (row.status === 'sent') return { ...result, alreadySent: true };
+  if (row.status === 'rejected') return { ...result, rejected: true };
+  try {
+    await deps.mailer.sendMail({
+      from: deps.mailFrom,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId,
+      headers: { 'X-Idempotency-Key': mail.idempotencyKey },
+      attachments: mail.attachments,
+    });
+  } catch (err) {
+    // 5xx: the server refuses this message for good (unknown mailbox…). Retrying cannot help: record
+    // it and tell the office. Anything else (outage, 4xx) is thrown, and the activity retries.
+    const code = (err as { responseCode?: number }).responseCode;
+    if (code === undefined || code < 500 || code > 599) throw err;
+    const error = `${code} ${(err as Error).message}`.slice(0, 500);
+    await deps.db.mailMessage.update({ where: { idempotencyKey: mail.idempotencyKey }, data: { status: 'rejected', error } });
+    if (mail.kind !== 'mail_rejected') await reportRejection(deps, mail, error);
+    return { ...result, rejected: true };
+  }
   await deps.db.mailMessage.update({ where: { idempotencyKey: mail.idempotencyKey }, data: { status: 'sent', sentAt: deps.now() } });
-  return { idempotencyKey: mail.idempotencyKey, messageId, alreadySent: false };
+  return result;
+}
+
+/** Tells every active member of the supervision office that a mail could not be delivered. */
+async function reportRejection(deps: Parameters<typeof sendOnce>[0], mail: OutboxMail, error: string) {
+  const office = await deps.db.person.findMany({ where: { active: true, roles: { has: 'office' } } });
+  const text = [`以下邮件被收件服务器拒收，未能送达，请核实收件人邮箱：`, `收件人：${mail.to}`, `主题：${mail.subject}`, `原因：${error}`, '', '——', `A mail to ${mail.to} was rejected: ${error}`];
+  for (const person of office) {
+    await sendOnce(deps, {
+      idempotencyKey: `rejected:${mail.idempotencyKey}:${person.email}`,
+      kind: 'mail_rejected',
+      to: person.email,
+      taskId: mail.taskId,
+      subject: `【退信】邮件无法投递：${mail.to}`,
+      text: text.join('\n'),
+      html: text.map((l) => `<p>${l.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c)}</p>`).join('\n'),
+    });
+  }
 }

@@ -29,6 +29,8 @@ export interface MailCatcher extends Service {
 export async function startMailCatcher(opts: {
   port: number;
   dir?: string;
+  /** Recipients refused with 550, as a real server refuses an unknown mailbox (tests). */
+  rejectRecipients?: string[];
   onMessage?: (m: CaughtMail) => void;
 }): Promise<MailCatcher> {
   if (opts.dir) await mkdir(opts.dir, { recursive: true });
@@ -41,6 +43,12 @@ export async function startMailCatcher(opts: {
     disabledCommands: ['STARTTLS'],
     logger: false,
     banner: 'rectify mail catcher',
+    onRcptTo(address, _session, callback) {
+      if (opts.rejectRecipients?.includes(address.address)) {
+        return callback(Object.assign(new Error(`mailbox unavailable: ${address.address}`), { responseCode: 550 }));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

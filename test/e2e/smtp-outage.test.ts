@@ -2,6 +2,7 @@ import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definit
 import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { createDevServerEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
+import { createOrg } from '../support/org';
 
 /**
  * A mail server outage delays mail and loses none, and sends none twice: with the SMTP server down
@@ -54,4 +55,34 @@ describe('SMTP outage during a burst of due notices', () => {
     expect(new Set(mine.flatMap((m) => m.envelopeTo))).toEqual(owners);
     expect(delivered.every((m) => m.parsed.subject?.startsWith('【逾期通知】'))).toBe(true);
   }, 120_000);
+});
+
+/** A permanently rejected address is recorded and reported to the office; supervision goes on. */
+describe('a mailbox the server rejects for good', () => {
+  const bad = 'no.such.person@example.gov.cn';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(await createDevServerEnv(), { rejectRecipients: [bad] });
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('the overdue notice is marked rejected with the server’s answer, the office gets a 退信 report, the workflow keeps running', async () => {
+    const org = await createOrg(h.db);
+    const deadline = new Date(Date.now() + 2000);
+    const task = await insertTask(h.db, { deadline, reminderOffsetSeconds: 0 });
+    await h.db.task.update({ where: { id: task.id }, data: { ownerEmail: bad } });
+    const input: SuperviseTaskInput = { taskId: task.id, title: task.title, ownerEmail: bad, deadline: deadline.toISOString(), reminderOffsetSeconds: 0 };
+    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+
+    const [report] = await h.smtp.waitFor(1, (m) => m.envelopeTo.includes(org.people.office.email) && (m.parsed.subject ?? '').startsWith('【退信】'), 30_000);
+    expect(report!.parsed.subject).toBe(`【退信】邮件无法投递：${bad}`);
+    expect(report!.parsed.text).toContain('550');
+    const row = await h.db.mailMessage.findFirstOrThrow({ where: { taskId: task.id, to: bad } });
+    expect(row).toMatchObject({ status: 'rejected', attempts: 1, error: expect.stringContaining('550') });
+    expect(h.smtp.messages.filter((m) => m.envelopeTo.includes(bad))).toHaveLength(0);
+    await eventually(async () => expect((await h.db.task.findUniqueOrThrow({ where: { id: task.id } })).overdue).toBe(true));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  });
 });

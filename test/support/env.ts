@@ -51,8 +51,8 @@ export interface Harness {
 }
 
 /** A Temporal environment with a real worker, real activities, the test database and a real SMTP server. */
-export async function startHarness(env: TestWorkflowEnvironment): Promise<Harness> {
-  const smtp = await startMailCatcher({ port: 0 });
+export async function startHarness(env: TestWorkflowEnvironment, opts: { rejectRecipients?: string[] } = {}): Promise<Harness> {
+  const smtp = await startMailCatcher({ port: 0, rejectRecipients: opts.rejectRecipients });
   const db = createDb(testDatabaseUrl());
   const mailer = createMailer(smtp.url);
   const taskQueue = `test-${randomUUID()}`;
