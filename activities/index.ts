@@ -3,7 +3,7 @@ import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
 import type { Prisma } from '../generated/prisma/client';
 import type { TaskState } from '../workflows/definitions';
-import { renderTaskMail, type TaskMailKind } from './mail-templates';
+import { deadlineIcs, renderTaskMail, type TaskMailKind } from './mail-templates';
 import { sendOnce } from './outbox';
 
 export interface TaskActivityDeps {
@@ -65,9 +65,19 @@ export function createTaskActivities(deps: TaskActivityDeps) {
         link: `${deps.publicUrl}/api/tasks/${task.id}`,
         timeZone: deps.timeZone,
       });
+      const link = `${deps.publicUrl}/api/tasks/${task.id}`;
       return sendOnce(
         { ...deps, now },
-        { idempotencyKey: `task:${input.taskId}:${input.kind}:${input.deadline}${input.stepAt ? `:${input.stepAt}` : ''}`, kind: input.kind, to: task.ownerEmail, taskId: task.id, ...mail },
+        {
+          idempotencyKey: `task:${input.taskId}:${input.kind}:${input.deadline}${input.stepAt ? `:${input.stepAt}` : ''}`,
+          kind: input.kind,
+          to: task.ownerEmail,
+          taskId: task.id,
+          ...mail,
+          attachments: [
+            { filename: 'deadline.ics', content: deadlineIcs({ id: task.id, title: task.title, deadline: new Date(input.deadline), link }), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' },
+          ],
+        },
       );
     },
 

@@ -1,3 +1,4 @@
+import { createEvent } from 'ics';
 /**
  * Task mail texts: Chinese first, English below. Instants are shown in the office's time zone.
  */
@@ -60,4 +61,25 @@ export function renderTaskMail(kind: TaskMailKind, ctx: TaskMailContext): Render
     ...lines.en.map((l) => `<p lang="en">${escapeHtml(l)}</p>`),
   ].join('\n');
   return { subject: lines.subject, text, html };
+}
+
+/**
+ * The deadline as a calendar event (.ics), so the owner's calendar shows it. One UID per task: a
+ * moved deadline updates the same event in the owner's calendar.
+ */
+export function deadlineIcs(task: { id: string; title: string; deadline: Date; link: string }): string {
+  const { error, value } = createEvent({
+    uid: `task-${task.id}@rectify.local`,
+    start: task.deadline.getTime(),
+    startInputType: 'utc',
+    startOutputType: 'utc',
+    duration: { minutes: 30 },
+    title: `整改完成时限：${task.title}`,
+    description: `整改任务“${task.title}”的完成时限。${task.link}`,
+    url: task.link,
+    productId: 'rectify',
+    alarms: [{ action: 'display', description: `整改任务“${task.title}”即将到期`, trigger: { hours: 24, before: true } }],
+  });
+  if (error || !value) throw error ?? new Error('could not build the .ics');
+  return value;
 }

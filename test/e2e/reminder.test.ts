@@ -34,6 +34,12 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
     expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringMatching(/^【提醒】督办〔\d{4}〕第\d+号：.*已逾期$/)]);
     expect(mails[0]!.parsed.text).toContain('食品经营许可证公示整改');
     expect(mails[0]!.parsed.text).toContain(`/api/tasks/${created.body.id}`);
+    // The deadline rides along as a calendar event.
+    const [ics] = mails[0]!.parsed.attachments;
+    expect(ics).toMatchObject({ filename: 'deadline.ics', contentType: 'text/calendar' });
+    const event = ics!.content.toString('utf8');
+    expect(event).toContain(`DTSTART:${deadline.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`);
+    expect(event).toContain(`UID:task-${created.body.id}@rectify.local`);
     // The reminder went out before the deadline, the overdue notice at or after it.
     expect(mails[0]!.receivedAt.getTime()).toBeLessThan(deadline.getTime());
     expect(mails[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(deadline.getTime());
