@@ -2,7 +2,7 @@ import { recordAudit } from '../lib/audit';
 import { loadCalendar } from '../lib/calendar-store';
 import { localDate, zonedInstant } from '../lib/calendar';
 import { Prisma } from '../generated/prisma/client';
-import { defaultPolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
+import { defaultPolicy, effectivePolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
 import type { TaskActivityDeps } from './index';
 import { sendOnce } from './outbox';
 
@@ -35,13 +35,19 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
     return [...emails];
   }
 
+  /** The policy in force for a task: its campaign's overrides on the defaults. */
+  async function policyOf(taskId: string) {
+    const task = await deps.db.task.findUnique({ where: { id: taskId }, select: { problem: { select: { campaign: { select: { policy: true } } } } } });
+    return effectivePolicy(task?.problem?.campaign.policy);
+  }
+
   return {
     /** The reminder and escalation instants of a deadline, from the policy and the working-day calendar. */
     async planTaskSupervision(input: { taskId: string; deadline: string; reminderOffsetSeconds: number }): Promise<PlanStep[]> {
       const calendar = await loadCalendar(deps.db);
       return planSupervision({
         calendar,
-        policy: defaultPolicy,
+        policy: await policyOf(input.taskId),
         deadline: new Date(input.deadline),
         timeZone: deps.timeZone,
         now: now(),
@@ -96,7 +102,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
     },
 
     async issueNotice(input: { taskId: string; level: number; deadline: string; /** workflow time of the rung */ at: string }): Promise<{ noticeId: string; number: string; requiresAck: boolean }> {
-      const rung = defaultPolicy.ladder.find((r) => r.level === input.level);
+      const rung = (await policyOf(input.taskId)).ladder.find((r) => r.level === input.level);
       if (!rung) throw new Error(`no ladder rung ${input.level}`);
       const idempotencyKey = `notice:${input.taskId}:${input.level}:${input.deadline}`;
       const task = await deps.db.task.findUniqueOrThrow({ where: { id: input.taskId }, include: { unit: true } });

@@ -3,6 +3,7 @@
  * absolute instants by planSupervision() — calendar arithmetic happens here, in activities and the
  * API, never in workflow code.
  */
+import { z } from 'zod';
 import { localDate, type WorkingCalendar, zonedInstant } from './calendar';
 
 export type RecipientRole = 'owner' | 'unit_head' | 'supervisor' | 'office' | 'all_unit_heads';
@@ -91,4 +92,45 @@ export function planSupervision(opts: {
     })),
   ];
   return steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || (a.level ?? 0) - (b.level ?? 0));
+}
+
+const ZRecipientRole = z.enum(['owner', 'unit_head', 'supervisor', 'office', 'all_unit_heads']);
+const ZRung = z.strictObject({
+  level: z.number().int().min(1).max(20),
+  type: z.enum(['reminder', 'supervision_notice', 'admonition', 'circular', 'accountability']),
+  color: z.enum(['yellow', 'orange']).optional(),
+  afterWorkingDays: z.number().int().min(0).max(250),
+  recipients: z.array(ZRecipientRole).min(1).max(5),
+  requiresAck: z.boolean(),
+});
+
+/** A campaign's overrides of the default policy; what it leaves out stays as the default. */
+export const ZPolicyOverride = z.strictObject({
+  reminderWorkingDaysBefore: z
+    .array(z.number().int().min(1).max(30))
+    .max(5)
+    .refine((a) => new Set(a).size === a.length, 'must not repeat')
+    .optional(),
+  deadlineMorningReminder: z.boolean().optional(),
+  morning: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').optional(),
+  ladder: z
+    .array(ZRung)
+    .min(1)
+    .max(10)
+    .refine((l) => l.every((r, i) => r.level === i + 1), 'levels must be 1, 2, 3… in order')
+    .refine((l) => l.every((r, i) => i === 0 || r.afterWorkingDays > l[i - 1]!.afterWorkingDays), 'each rung must come later than the one before')
+    .optional(),
+});
+export type PolicyOverride = z.infer<typeof ZPolicyOverride>;
+
+/** The effective policy: the defaults with a campaign's overrides on top. */
+export function effectivePolicy(override: unknown): SupervisionPolicy {
+  const parsed = ZPolicyOverride.safeParse(override ?? {});
+  const o = parsed.success ? parsed.data : {};
+  return {
+    reminderWorkingDaysBefore: o.reminderWorkingDaysBefore ?? defaultPolicy.reminderWorkingDaysBefore,
+    deadlineMorningReminder: o.deadlineMorningReminder ?? defaultPolicy.deadlineMorningReminder,
+    morning: o.morning ?? defaultPolicy.morning,
+    ladder: o.ladder ?? defaultPolicy.ladder,
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ZPolicyOverride } from '../../lib/supervision-policy';
 
 export const ZProblemSource = z.enum(['inspection', 'visit', 'complaint', 'self_inspection', 'assigned']);
 export const problemSourceLabels: Record<z.infer<typeof ZProblemSource>, string> = {
@@ -56,6 +57,8 @@ export const ZCreateCampaignRequest = z
     source: ZProblemSource,
     periodStart: ZDate.optional(),
     periodEnd: ZDate.optional(),
+    /** Overrides of the default reminders and escalation ladder for this campaign. */
+    policy: ZPolicyOverride.optional(),
     problems: z.array(ZCampaignProblemRow).min(1).max(500),
   })
   .refine((c) => !c.periodStart || !c.periodEnd || c.periodStart <= c.periodEnd, { message: 'periodEnd is before periodStart', path: ['periodEnd'] });
@@ -102,4 +105,6 @@ export const ZCampaign = z.object({
     }),
   ),
   ledger: z.unknown().nullable(),
+  /** The policy in force: defaults with this campaign's overrides. */
+  policy: z.unknown(),
 });

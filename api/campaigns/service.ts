@@ -1,6 +1,7 @@
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
+import { effectivePolicy } from '../../lib/supervision-policy';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
 import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../workflows/definitions';
@@ -72,6 +73,7 @@ function present(c: CampaignRow) {
       })),
     })),
     ledger: c.ledger ?? null,
+    policy: effectivePolicy(c.policy),
   };
 }
 
@@ -239,6 +241,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
               source: body.source,
               periodStart: body.periodStart ? new Date(body.periodStart) : null,
               periodEnd: body.periodEnd ? new Date(body.periodEnd) : null,
+              policy: body.policy ?? undefined,
               ownerUnitId: actor.unitId,
               createdById: actor.id,
             },
