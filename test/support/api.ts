@@ -7,8 +7,9 @@ import { createAccessTokens } from '../../lib/auth';
 import { DEFAULT_EVIDENCE_MAX_BYTES, DEFAULT_EVIDENCE_TYPES } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { createDiskStorage } from '../../lib/storage';
-import type { Harness } from './env';
-import type { OrgPerson } from './org';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type Harness, startHarness } from './env';
+import { createOrg, type Org } from './org';
 
 export const testAccessTokens = createAccessTokens('test-secret-that-is-long-enough-for-hs256', 900);
 
@@ -44,6 +45,30 @@ export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evide
 }
 
 /** `Authorization` header value of a real signed access token for the person. */
-export const bearer = async (p: OrgPerson) => `Bearer ${(await testAccessTokens.issue(p.id)).token}`;
+export const bearer = async (p: Org['people'][keyof Org['people']]) => `Bearer ${(await testAccessTokens.issue(p.id)).token}`;
 
 export const inHours = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
+
+export interface OrgHarness {
+  h: Harness;
+  app: ReturnType<typeof createTestApp>;
+  org: Org;
+  /** Bearer header of the organisation's supervision office. */
+  office: string;
+}
+
+/**
+ * The usual setup of a test file: a Temporal environment with a worker, the app, an organisation
+ * and the office's token, torn down after the file. `ready` receives them once they exist.
+ */
+export function withOrgHarness(createEnv: () => Promise<TestWorkflowEnvironment>, ready: (x: OrgHarness) => void): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness(await createEnv());
+    const org = await createOrg(h.db);
+    ready({ h, app: createTestApp(h), org, office: await bearer(org.people.office) });
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+}

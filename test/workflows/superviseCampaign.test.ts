@@ -2,10 +2,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createNoticeActivities } from '../../activities/notices';
 import { campaignStateQuery, campaignWorkflowId } from '../../workflows/definitions';
-import { bearer, createTestApp } from '../support/api';
-import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
+import { bearer, withOrgHarness } from '../support/api';
+import { createTimeSkippingEnv, type Harness } from '../support/env';
 import { eventually } from '../support/eventually';
-import { createOrg, type Org } from '../support/org';
+import type { Org } from '../support/org';
 
 const DAY = 24 * 3600_000;
 
@@ -19,16 +19,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
   let app: Express;
   let org: Org;
   let office: string;
-
-  beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    app = createTestApp(h);
-    org = await createOrg(h.db);
-    office = await bearer(org.people.office);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-  });
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, app, org, office } = x));
 
   const code = () => `XF-${org.tag.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
 
@@ -196,16 +187,7 @@ describe('superviseCampaign: per-campaign supervision policy', () => {
   let app: Express;
   let org: Org;
   let office: string;
-
-  beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    app = createTestApp(h);
-    org = await createOrg(h.db);
-    office = await bearer(org.people.office);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-  });
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, app, org, office } = x));
 
   const code = () => `XP-${org.tag.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
 
