@@ -24,6 +24,7 @@ import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
 import { startEmbeddedPostgres } from './lib/postgres';
 import type { Service } from './lib/processes';
+import { ensureSchedules } from './lib/schedules';
 import { ensureSearchAttributes, startTemporalDevServer } from './lib/temporal';
 
 async function main() {
@@ -108,6 +109,8 @@ async function main() {
     } catch (err) {
       logger.warn({ err }, 'could not register search attributes; register them on the cluster: ' + searchAttributeKeys.map((k) => k.name).join(', '));
     }
+    const schedules = await ensureSchedules(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.TIME_ZONE });
+    logger.info(schedules, 'schedules in place');
     services.push({ name: 'temporal-client', stop: () => connection.close() });
 
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });

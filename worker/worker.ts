@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities, type TaskActivityDeps } from '../activities';
 import { createCampaignActivities } from '../activities/campaign';
+import { createDigestActivities } from '../activities/digest';
 import { createNoticeActivities } from '../activities/notices';
 
 export interface StartWorkerOptions {
@@ -19,6 +20,6 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps) },
+    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps) },
   });
 }

@@ -71,6 +71,24 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       handler: async ({ actor }) => me(actor),
     }),
     route({
+      method: 'patch',
+      path: '/api/auth/me',
+      tag: 'auth',
+      summary: '个人设置：每日汇总邮件 / my preferences: the daily digest mail',
+      auth: 'user',
+      body: z.strictObject({ dailyDigest: z.boolean() }),
+      success: { status: 200, description: 'the caller', schema: ZMe },
+      async handler({ actor, body, req }) {
+        const person = await deps.db.$transaction(async (tx) => {
+          const before = await tx.person.findUniqueOrThrow({ where: { id: actor.id } });
+          const p = await tx.person.update({ where: { id: actor.id }, data: { dailyDigest: body.dailyDigest } });
+          await recordAudit(tx, { actor, action: 'person.preferences', targetType: 'person', targetId: actor.id, before: { dailyDigest: before.dailyDigest }, after: { dailyDigest: p.dailyDigest }, requestId: String(req.id) });
+          return p;
+        });
+        return { ...me(person), dailyDigest: person.dailyDigest };
+      },
+    }),
+    route({
       method: 'get',
       path: '/api/auth/tokens',
       tag: 'auth',

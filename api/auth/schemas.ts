@@ -13,6 +13,7 @@ export const ZMe = z.object({
   unitId: z.string(),
   roles: z.array(ZRole),
   roleLabels: z.array(z.string()),
+  dailyDigest: z.boolean().optional(),
 });
 
 export const ZLoginResponse = z.object({

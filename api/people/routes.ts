@@ -29,6 +29,7 @@ export const ZUpdatePersonRequest = z
     unitId: z.uuid().optional(),
     roles: ZRoles.optional(),
     active: z.boolean().optional(),
+    dailyDigest: z.boolean().optional(),
     password: ZPassword.optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Person" ADD COLUMN     "dailyDigest" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,12 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { DigestActivities } from '../activities/digest';
+
+const { sendDailyDigests } = proxyActivities<DigestActivities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Run by the `daily-digest` Schedule every morning: the digests of the day (none on days off). */
+export async function dailyDigest(): Promise<{ date: string; sent: number }> {
+  return sendDailyDigests({ at: new Date().toISOString() });
+}
