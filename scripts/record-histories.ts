@@ -3,13 +3,25 @@
  * scenario on the time-skipping server with real activities and saves its event history as JSON
  * under test/workflows/histories/ (binary protobuf). Run it when a workflow release is cut:
  *   npx tsx scripts/record-histories.ts   (needs DATABASE_URL of a migrated database)
- * Saved histories are never rewritten by hand: after a release, a workflow change that would not
+ * Scenarios whose file exists are skipped: saved histories are never rewritten: after a release, a workflow change that would not
  * replay them must go through patched().
  */
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { completeTaskUpdate, taskWorkflowId, type SuperviseTaskInput } from '../workflows/definitions';
+import {
+  acknowledgeUpdate,
+  completeTaskUpdate,
+  decideExtensionUpdate,
+  reportProgressUpdate,
+  requestClosureUpdate,
+  requestExtensionUpdate,
+  taskStateQuery,
+  taskWorkflowId,
+  type SuperviseTaskInput,
+  verifyUpdate,
+} from '../workflows/definitions';
 import { createTimeSkippingEnv, insertTask, startHarness } from '../test/support/env';
 
 const DAY = 24 * 3600_000;
@@ -17,7 +29,29 @@ const DAY = 24 * 3600_000;
 async function main() {
   const h = await startHarness(await createTimeSkippingEnv());
   try {
+    const by = '00000000-0000-4000-8000-000000000000';
     const scenarios: Record<string, (start: () => Promise<ReturnType<typeof h.env.client.workflow.getHandle>>) => Promise<unknown>> = {
+      // Second release: planned reminders and rungs, the whole lifecycle with a return and an extension.
+      'planned-lifecycle': async (start) => {
+        const handle = await start();
+        await handle.executeUpdate(acknowledgeUpdate, { args: [{ by }] });
+        await handle.executeUpdate(reportProgressUpdate, { args: [{ by, text: '进展' }] });
+        await handle.executeUpdate(requestClosureUpdate, { args: [{ by, evidenceIds: [by] }] });
+        await handle.executeUpdate(verifyUpdate, { args: [{ by, decision: 'return', reason: '材料不全' }] });
+        await handle.executeUpdate(requestExtensionUpdate, { args: [{ by, requestedDeadline: new Date(Date.parse((await handle.query(taskStateQuery)).deadline) + 2 * DAY).toISOString(), reason: '协调' }] });
+        await handle.executeUpdate(decideExtensionUpdate, { args: [{ by, approve: true }] });
+        await h.env.sleep(6 * DAY);
+        await handle.executeUpdate(requestClosureUpdate, { args: [{ by, evidenceIds: [by] }] });
+        await handle.executeUpdate(verifyUpdate, { args: [{ by, decision: 'accept' }] });
+        return handle.result();
+      },
+      // Second release: a planned task left overdue climbs the ladder, then the office closes it.
+      'planned-escalated': async (start) => {
+        const handle = await start();
+        await h.env.sleep(12 * DAY);
+        await handle.executeUpdate(completeTaskUpdate, { args: [{}] });
+        return handle.result();
+      },
       // reminder, overdue notice, then completion
       'reminded-overdue-completed': async (start) => {
         const handle = await start();
@@ -35,14 +69,22 @@ async function main() {
       },
     };
     for (const [name, run] of Object.entries(scenarios)) {
+      const file = path.join(__dirname, '..', 'test', 'workflows', 'histories', `superviseTask-${name}.binpb`);
+      if (existsSync(file)) continue; // a saved history is never rewritten: it stands for runs already out there
       const now = await h.env.currentTimeMs();
       const task = await insertTask(h.db, { deadline: new Date(now + 5 * DAY), reminderOffsetSeconds: 2 * 24 * 3600 });
-      const input: SuperviseTaskInput = { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: task.deadline.toISOString(), reminderOffsetSeconds: 2 * 24 * 3600 };
+      const input: SuperviseTaskInput = {
+        taskId: task.id,
+        title: task.title,
+        ownerEmail: task.ownerEmail,
+        deadline: task.deadline.toISOString(),
+        reminderOffsetSeconds: 2 * 24 * 3600,
+        ...(name.startsWith('planned-') ? { planned: true } : {}),
+      };
       const workflowId = taskWorkflowId(task.id);
       await run(() => h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId, args: [input] }));
       const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
       // Binary protobuf: the exact bytes the server sent, independent of JSON mapping details.
-      const file = path.join(__dirname, '..', 'test', 'workflows', 'histories', `superviseTask-${name}.binpb`);
       await writeFile(file, temporal.api.history.v1.History.encode(history).finish());
       console.log(`saved ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
     }
