@@ -1,6 +1,7 @@
 import { recordAudit } from '../lib/audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { TaskActivityDeps } from './index';
+import { paragraphs } from './mail-templates';
 import { sendOnce } from './outbox';
 
 export interface LedgerRow {
@@ -89,10 +90,7 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
             to: creator.email,
             subject: `【对账完成】${ledger.name}（${ledger.code}）全部销号`,
             text,
-            html: text
-              .split('\n')
-              .map((l) => `<p>${l.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c)}</p>`)
-              .join('\n'),
+            html: paragraphs(text.split('\n')),
             attachments: [{ filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' }],
           },
         );

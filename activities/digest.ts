@@ -1,10 +1,10 @@
 import { localDate } from '../lib/calendar';
 import { loadCalendar } from '../lib/calendar-store';
 import type { TaskActivityDeps } from './index';
+import { paragraphs } from './mail-templates';
 import { sendOnce } from './outbox';
 
 const DUE_WITHIN_MS = 7 * 24 * 3600_000;
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function createDigestActivities(deps: TaskActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -36,7 +36,7 @@ export function createDigestActivities(deps: TaskActivityDeps) {
             to: person.email,
             subject: `【每日汇总】${date}：${tasks.length} 项整改任务待办`,
             text: text.join('\n'),
-            html: text.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+            html: paragraphs(text),
           },
         );
         if (!result.alreadySent && !result.rejected) sent += 1;

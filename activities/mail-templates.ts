@@ -29,8 +29,11 @@ const formatInstant = (d: Date, timeZone: string, locale: string) =>
     hour12: false,
   }).format(d);
 
-const escapeHtml = (s: string) =>
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/** Plain-text lines as HTML paragraphs (the HTML part of a mail whose text part is `lines`). */
+export const paragraphs = (lines: string[]) => lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n');
 
 function hoursBetween(a: Date, b: Date): number {
   return Math.max(0, Math.round((b.getTime() - a.getTime()) / 3_600_000));

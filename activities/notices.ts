@@ -4,9 +4,9 @@ import { localDate, zonedInstant } from '../lib/calendar';
 import { Prisma } from '../generated/prisma/client';
 import { defaultPolicy, effectivePolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
 import type { TaskActivityDeps } from './index';
+import { paragraphs } from './mail-templates';
 import { sendOnce } from './outbox';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function createNoticeActivities(deps: TaskActivityDeps) {
   const now = deps.now ?? (() => new Date());
@@ -94,7 +94,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
             taskId: notice.taskId,
             subject: `【请签收】${notice.number}`,
             text: text.join('\n'),
-            html: text.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+            html: paragraphs(text),
           },
         );
       }
@@ -159,7 +159,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
             taskId: task.id,
             subject: `【${label}】${notice.number}：“${task.title}”已逾期`,
             text: lines.join('\n'),
-            html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n'),
+            html: paragraphs(lines),
           },
         );
       }

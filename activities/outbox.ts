@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
+import { paragraphs } from './mail-templates';
 
 export interface OutboxMail {
   /** One mail per key, ever: a retried activity or a restarted worker finds it and sends nothing. */
@@ -69,7 +70,7 @@ async function reportRejection(deps: Parameters<typeof sendOnce>[0], mail: Outbo
       taskId: mail.taskId,
       subject: `【退信】邮件无法投递：${mail.to}`,
       text: text.join('\n'),
-      html: text.map((l) => `<p>${l.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c] ?? c)}</p>`).join('\n'),
+      html: paragraphs(text),
     });
   }
 }
