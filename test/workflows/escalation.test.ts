@@ -1,7 +1,7 @@
 import { zonedInstant } from '../../lib/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { defaultPolicy, planSupervision } from '../../lib/supervision-policy';
-import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
 import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
 import { createOrg, type Org } from '../support/org';
@@ -122,6 +122,51 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     await eventually(async () => expect((await h.db.notice.findMany({ where: { taskId: task.id } })).length).toBeGreaterThanOrEqual(3));
     expect(reminded()).toHaveLength(before);
     expect((await h.env.client.workflow.getHandle(`notice-${yellow.id}`).describe()).status.name).toBe('COMPLETED');
+    await handle.terminate('test done');
+  }, 120_000);
+});
+
+/** On a time-skipping server of its own (see the note in superviseCampaign.test.ts). */
+describe('an approved extension of a planned task', () => {
+  let h: Harness;
+  let org: Org;
+  beforeAll(async () => {
+    h = await startHarness(await createTimeSkippingEnv());
+    org = await createOrg(h.db);
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('an approved extension moves every planned reminder and rung: nothing at the old instants, all at the new ones', async () => {
+    const now = await h.env.currentTimeMs();
+    const day = (n: number) => new Date(now + n * 24 * 3600_000).toISOString().slice(0, 10);
+    const oldDeadline = at(day(10), '18:00');
+    const newDeadline = at(day(20), '18:00');
+    const task = await insertTask(h.db, { deadline: new Date(oldDeadline), reminderOffsetSeconds: 0 });
+    const input: SuperviseTaskInput = { taskId: task.id, title: '延期测试', ownerEmail: task.ownerEmail, deadline: oldDeadline, reminderOffsetSeconds: 0, planned: true };
+    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    await handle.executeUpdate(requestExtensionUpdate, { args: [{ by: org.people.staffA1.id, requestedDeadline: newDeadline, reason: '需协调' }] });
+    await handle.executeUpdate(decideExtensionUpdate, { args: [{ by: org.people.office.id, approve: true }] });
+
+    // Past the old deadline and two working days more: nothing about it, not even its reminders.
+    await h.env.sleep(Date.parse(at(day(14), '12:00')) - now);
+    expect(await h.db.notice.count({ where: { taskId: task.id } })).toBe(0);
+    const mails = () => h.db.mailMessage.findMany({ where: { taskId: task.id } });
+    expect((await mails()).filter((m) => m.idempotencyKey.includes(oldDeadline))).toEqual([]);
+
+    // Past the new deadline: its reminders (3 and 1 working days before, the morning) and its first rung.
+    await h.env.sleep(Date.parse(newDeadline) + 3600_000 - Date.parse(at(day(14), '12:00')));
+    await eventually(async () => expect(await h.db.notice.count({ where: { taskId: task.id, level: 1 } })).toBe(1), 20_000);
+    const notice = await h.db.notice.findFirstOrThrow({ where: { taskId: task.id, level: 1 } });
+    expect(Math.abs(notice.issuedAt.getTime() - Date.parse(newDeadline))).toBeLessThan(60_000);
+    // (3 and 1 working days before and the deadline morning; fewer when two fall on the same morning.)
+    const planned = planSupervision({ calendar: await loadCalendar(h.db), policy: defaultPolicy, deadline: new Date(newDeadline), timeZone: TZ, now: new Date(now) })
+      .filter((p) => p.kind === 'reminder')
+      .map((p) => `task:${task.id}:reminder:${newDeadline}:${p.at}`);
+    const reminders = (await mails()).filter((m) => m.kind === 'reminder');
+    expect(reminders.map((m) => m.idempotencyKey).sort()).toEqual(planned.sort());
+    expect(planned.length).toBeGreaterThanOrEqual(2);
     await handle.terminate('test done');
   }, 120_000);
 });
