@@ -3,23 +3,17 @@ import request from 'supertest';
 import { zonedInstant } from '../../lib/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { DAILY_DIGEST_SCHEDULE, ensureSchedules } from '../../scripts/lib/schedules';
-import { bearer, createTestApp } from '../support/api';
+import { bearer, createTestApp, withOrgHarness } from '../support/api';
 import { createDevServerEnv, createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
-import { createOrg, type Org } from '../support/org';
+import type { Org } from '../support/org';
 
 const TZ = 'Asia/Shanghai';
 
 describe('daily digest (每日汇总)', () => {
   let h: Harness;
   let org: Org;
-  beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    org = await createOrg(h.db);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-  });
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, org } = x));
 
   test('on a working morning, one mail to each person who asked for it, listing what is overdue or due within 7 days; never twice a day', async () => {
     // Move the test server's clock to the next working day, 08:30 Beijing (the schedule's time).

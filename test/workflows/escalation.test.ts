@@ -2,10 +2,10 @@ import { zonedInstant } from '../../lib/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { defaultPolicy, planSupervision } from '../../lib/supervision-policy';
 import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
-import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
+import { createTimeSkippingEnv, type Harness, insertTask } from '../support/env';
 import { eventually } from '../support/eventually';
-import { createOrg, type Org } from '../support/org';
-import { bearer, createTestApp } from '../support/api';
+import type { Org } from '../support/org';
+import { bearer, createTestApp, withOrgHarness } from '../support/api';
 import request from 'supertest';
 
 const TZ = 'Asia/Shanghai';
@@ -14,13 +14,7 @@ const at = (date: string, time: string) => zonedInstant(date, time, TZ).toISOStr
 describe('the supervision plan: reminders and the escalation ladder on the official calendar', () => {
   let h: Harness;
   let org: Org;
-  beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    org = await createOrg(h.db);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-  });
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, org } = x));
 
   test('across the Spring Festival 2026: exact instants, 调休 Saturdays counted, the holiday week skipped', async () => {
     const calendar = await loadCalendar(h.db);
@@ -130,13 +124,7 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
 describe('an approved extension of a planned task', () => {
   let h: Harness;
   let org: Org;
-  beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    org = await createOrg(h.db);
-  });
-  afterAll(async () => {
-    await h?.teardown();
-  });
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, org } = x));
 
   test('an approved extension moves every planned reminder and rung: nothing at the old instants, all at the new ones', async () => {
     const now = await h.env.currentTimeMs();
