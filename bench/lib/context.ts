@@ -1,0 +1,58 @@
+import { createApiClient } from './api-client';
+import { createBenchOrg } from './org';
+import { rssOf } from './proc';
+import type { Stack } from './stack';
+import { runPool } from './stats';
+import type { BenchContext } from './types';
+
+const DAY_MS = 24 * 3600_000;
+
+export async function createContext(stack: Stack, opts: { quick: boolean; units: number; log: (m: string) => void }): Promise<BenchContext> {
+  const org = await createBenchOrg(stack.db, { units: opts.units });
+  const api = createApiClient(stack.apiUrl, stack.accessTokens);
+  let fillerSeq = 0;
+  const openTasks = () => stack.db.task.count({ where: { status: { notIn: ['closed', 'cancelled'] } } });
+  const BARE_QUEUE = 'bench-bare';
+  let bare: Promise<unknown> | undefined;
+  const startup = { workerRss: await rssOf(stack.worker.pid), temporalRss: await rssOf(stack.temporalPid), apiRss: await rssOf(stack.api.pid) };
+  const ctx: BenchContext = {
+    quick: opts.quick,
+    createRate: null,
+    startup,
+    async bareWorker() {
+      bare ??= stack.startChild('bare-worker', 'worker-process.ts', { BENCH_WORKER: 'bare', TEMPORAL_TASK_QUEUE: BARE_QUEUE });
+      await bare;
+      return { taskQueue: BARE_QUEUE };
+    },
+    stack,
+    org,
+    api,
+    log: opts.log,
+    openTasks,
+    async fillOpenTasks(target, { concurrency = 16 } = {}) {
+      const missing = target - (await openTasks());
+      if (missing <= 0) return { created: 0, seconds: 0, perSecond: null };
+      const now = Date.now();
+      const bodies = Array.from({ length: missing }, () => {
+        const i = fillerSeq++;
+        const unit = org.units[i % org.units.length]!;
+        return {
+          title: `整改任务 ${i + 1}：规范窗口服务收费公示`,
+          unitId: unit.id,
+          ownerId: unit.ownerId,
+          // 30–330 days ahead, spread to the second: no reminder or rung falls due during the run.
+          deadline: new Date(now + 30 * DAY_MS + ((i * 7919) % (300 * 86400)) * 1000).toISOString(),
+        };
+      });
+      let done = 0;
+      const step = Math.max(1000, Math.ceil(missing / 10));
+      const { seconds } = await runPool(bodies, concurrency, async (body) => {
+        await api.createTask(org.officeId, body);
+        if (++done % step === 0) opts.log(`  … ${done}/${missing} tasks created`);
+      });
+      ctx.createRate = missing / seconds;
+      return { created: missing, seconds, perSecond: missing / seconds };
+    },
+  };
+  return ctx;
+}

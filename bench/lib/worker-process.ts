@@ -1,0 +1,53 @@
+/**
+ * The worker as its own process (B4 measures its RSS apart from the harness), wired exactly as
+ * `npm start` wires it (scripts/start.ts): the real activities on the real database and SMTP.
+ * BENCH_WORKER=bare runs the bare-SDK baselines instead (bench/workflows/bare.ts), on their own task queue.
+ */
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../../lib/config';
+import { createDb } from '../../lib/db';
+import { createMailer } from '../../lib/mail';
+import { createWorker } from '../../worker/worker';
+import { createBareActivities } from './bare-activities';
+import { childLifecycle } from './child';
+
+async function main() {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const kind = process.env.BENCH_WORKER ?? 'rectify';
+  const db = kind === 'rectify' ? createDb(config.DATABASE_URL!) : null;
+  const mailer = createMailer(config.SMTP_URL!);
+  const worker =
+    kind === 'rectify'
+      ? await createWorker({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          deps: { db: db!, mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE },
+        })
+      : await Worker.create({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          workflowsPath: require.resolve('../workflows/bare'),
+          activities: createBareActivities({ mailer }),
+        });
+  const running = worker.run();
+  running.catch((err: unknown) => {
+    console.error('worker failed', err);
+    process.exit(1);
+  });
+  childLifecycle({ kind, taskQueue: config.TEMPORAL_TASK_QUEUE }, async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+    mailer.close();
+    await db?.$disconnect();
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

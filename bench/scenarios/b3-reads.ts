@@ -1,0 +1,113 @@
+import autocannon from 'autocannon';
+import { taskStateQuery, taskWorkflowId } from '../../workflows/definitions';
+import { ratio, round, runFor, summary } from '../lib/stats';
+import type { BenchContext, Scenario } from '../lib/types';
+
+interface Point {
+  connections: number;
+  requestsPerSecond: number;
+  p50: number | null;
+  p99: number | null;
+  errors: number;
+  non2xx: number;
+}
+
+/** autocannon against one endpoint; `path` picks each request's path. */
+async function cannon(opts: { url: string; bearer: string; path: () => string; connections: number; seconds: number; overallRate?: number }): Promise<Point> {
+  const result = await autocannon({
+    url: opts.url,
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
+    headers: { authorization: opts.bearer },
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: opts.path() }) }],
+  });
+  return {
+    connections: opts.connections,
+    requestsPerSecond: round(result.requests.total / result.duration)!,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
+
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!;
+
+/**
+ * B3: reads over HTTP with autocannon at increasing concurrency, of a task's status page
+ * (GET /api/tasks/:id, the task with its timeline) and of a filtered list (GET /api/tasks with
+ * unit, status and traffic-light filters, first page of 20), as the supervision office, over the
+ * open tasks left by B1–B2. Baseline: the same tasks' state asked from their workflows by Query
+ * (taskState) with the same number of requests in flight. Then both reads at a fixed 2,000 req/s.
+ */
+export const b3Reads: Scenario = {
+  id: 'B3',
+  title: 'status and list reads',
+  async run(ctx: BenchContext) {
+    const { stack } = ctx;
+    const seconds = ctx.quick ? 2 : 10;
+    const levels = ctx.quick ? [1, 8] : [1, 4, 16, 64];
+    const ids = (await stack.db.task.findMany({ where: { status: 'assigned' }, select: { id: true }, take: 1000, orderBy: { createdAt: 'desc' } })).map((t) => t.id);
+    if (ids.length === 0) throw new Error('no open task to read');
+    const bearer = await ctx.api.bearer(ctx.org.officeId);
+    const statusPath = () => `/api/tasks/${pick(ids)}`;
+    const listPath = () => `/api/tasks?unitId=${pick(ctx.org.units).id}&status=assigned&trafficLight=green&sort=deadline&pageSize=20`;
+    // Warm-up: JIT, connection pools, workflow cache.
+    await cannon({ url: stack.apiUrl, bearer, path: statusPath, connections: 8, seconds: 1 });
+    await cannon({ url: stack.apiUrl, bearer, path: listPath, connections: 8, seconds: 1 });
+
+    const status: Point[] = [];
+    const list: Point[] = [];
+    const query: Point[] = [];
+    for (const connections of levels) {
+      status.push(await cannon({ url: stack.apiUrl, bearer, path: statusPath, connections, seconds }));
+      list.push(await cannon({ url: stack.apiUrl, bearer, path: listPath, connections, seconds }));
+      const q = await runFor(seconds * 1000, connections, () => stack.temporal.workflow.getHandle(taskWorkflowId(pick(ids))).query(taskStateQuery).then(() => undefined));
+      const s = summary(q.latencies);
+      query.push({ connections, requestsPerSecond: round(q.perSecond)!, p50: s.p50, p99: s.p99, errors: q.errors, non2xx: 0 });
+      ctx.log(`  ${connections} in flight: status ${status.at(-1)!.requestsPerSecond} req/s, list ${list.at(-1)!.requestsPerSecond} req/s, Query ${query.at(-1)!.requestsPerSecond} req/s`);
+    }
+    const rate = 2000;
+    const atRate = {
+      status: await cannon({ url: stack.apiUrl, bearer, path: statusPath, connections: 64, seconds, overallRate: rate }),
+      list: await cannon({ url: stack.apiUrl, bearer, path: listPath, connections: 64, seconds, overallRate: rate }),
+    };
+    ctx.log(`  at ${rate} req/s: status ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms, list ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`);
+
+    const best = (ps: Point[]) => ps.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const bestStatus = best(status);
+    const bestList = best(list);
+    const bestQuery = best(query);
+    const statusRatio = ratio(bestStatus.requestsPerSecond, bestQuery.requestsPerSecond);
+    const listRatio = ratio(bestList.requestsPerSecond, bestQuery.requestsPerSecond);
+    const holds = (p: Point) => p.requestsPerSecond >= rate * 0.95 && p.p99 !== null && p.p99 <= 20 && p.errors === 0 && p.non2xx === 0;
+    const errors = [...status, ...list].reduce((n, p) => n + p.errors + p.non2xx, 0);
+    const result = {
+      scenario: 'B3',
+      title: 'status and list reads',
+      tasksRead: ids.length,
+      openTasks: await ctx.openTasks(),
+      secondsPerPoint: seconds,
+      status,
+      list,
+      atRate: { requestsPerSecondAsked: rate, ...atRate },
+      errors,
+      baseline: { what: 'Query taskState of the same workflows, same requests in flight', points: query },
+      ratio: statusRatio,
+      listRatio,
+      target: 'p99 ≤ 20 ms at 2,000 req/s, and ≥ 10× the Query baseline',
+      met: holds(atRate.status) && holds(atRate.list) && (statusRatio ?? 0) >= 10 && (listRatio ?? 0) >= 10,
+    };
+    return {
+      result,
+      row: {
+        measured:
+          `status: best ${bestStatus.requestsPerSecond} req/s (${bestStatus.connections} conn., p50 ${bestStatus.p50} ms, p99 ${bestStatus.p99} ms), at 2,000 req/s asked: ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms; ` +
+          `list: best ${bestList.requestsPerSecond} req/s (p99 ${bestList.p99} ms), at 2,000 asked: ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`,
+        baseline: `Query: best ${bestQuery.requestsPerSecond} req/s (${bestQuery.connections} in flight, p50 ${bestQuery.p50} ms, p99 ${bestQuery.p99} ms)`,
+        ratio: `status ×${statusRatio}, list ×${listRatio}`,
+      },
+    };
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * Bare-SDK baselines (no database, no outbox, no policy), run by the bench worker on a task
+ * queue of their own.
+ */
+import { proxyActivities, sleep } from '@temporalio/workflow';
+import type { BareActivities } from '../lib/bare-activities';
+
+const { bareMail } = proxyActivities<BareActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** B1 baseline: a workflow that does nothing, so a start measures Temporal alone. */
+export async function benchEmpty(): Promise<void> {
+  // nothing
+}
+
+/** B2 baseline: wait until an instant, then one activity sends one mail, as a reminder does. */
+export async function benchTimer(input: { dueAt: string; key: string }): Promise<void> {
+  const wait = Date.parse(input.dueAt) - Date.now();
+  if (wait > 0) await sleep(wait);
+  await bareMail({ key: input.key, dueAt: input.dueAt });
+}
