@@ -92,8 +92,19 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       const { state, data } = input;
       const by = typeof data.by === 'string' ? data.by : null;
       return deps.db.$transaction(async (tx) => {
+        // The deadline before and after the transition make the trail complete: a review can tell the
+        // deadline in force at any past instant (lib/review/snapshot.ts).
+        const before = await tx.task.findUnique({ where: { id: input.taskId }, select: { deadline: true } });
         const { count } = await tx.taskEvent.createMany({
-          data: [{ idempotencyKey, taskId: input.taskId, type: input.type, at, data: { ...data, status: state.status, seq: input.seq } as Prisma.InputJsonValue }],
+          data: [
+            {
+              idempotencyKey,
+              taskId: input.taskId,
+              type: input.type,
+              at,
+              data: { ...data, status: state.status, seq: input.seq, deadline: state.deadline, deadlineBefore: before?.deadline.toISOString() ?? null } as Prisma.InputJsonValue,
+            },
+          ],
           skipDuplicates: true,
         });
         if (count === 0) return { written: false };

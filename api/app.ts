@@ -19,11 +19,13 @@ import { errorHandler, notFoundHandler } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
+import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
 import { peopleRoutes } from './people/routes';
+import { reviewRoutes } from './reviews/routes';
 import { createTaskService } from './tasks/service';
 import { taskRoutes } from './tasks/routes';
 import { unitRoutes } from './units/routes';
@@ -52,16 +54,25 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** Every documented endpoint of the API, each described once (see http/route.ts). */
 export function apiRoutes(deps: AppDeps): AnyRoute[] {
   const tasks = createTaskService(deps);
+  const reviewDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, timeZone: deps.timeZone ?? 'Asia/Shanghai', now: deps.now };
+  // A review cycle runs on the first working day of a period: its schedule follows calendar changes.
+  // A failure there must not fail the calendar change: every start brings the schedules up to date again.
+  const syncReviewCycles = () =>
+    syncReviewSchedules(deps.temporal, deps.db, reviewDeps).then(
+      () => undefined,
+      (err: unknown) => deps.logger.warn({ err }, '考核周期计划未能随日历更新，将在下次启动时更新 / review schedules not updated after the calendar change'),
+    );
   const routes: AnyRoute[] = [
     ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? 10 }),
     ...unitRoutes(deps.db),
     ...peopleRoutes(deps.db),
     ...taskRoutes(tasks),
-    ...calendarRoutes(deps.db, tasks),
+    ...calendarRoutes(deps.db, tasks, syncReviewCycles),
     ...noticeRoutes(deps),
     ...campaignRoutes(createCampaignService(deps)),
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),
+    ...reviewRoutes(reviewDeps),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });
   routes.push(

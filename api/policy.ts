@@ -12,6 +12,9 @@
  * | staff     | tasks they are responsible for          | works on their own tasks (acknowledge, progress, evidence, closure and extension requests) |
  * | viewer    | tasks of their unit subtree             | —                                                     |
  *
+ * Review cycles and reports: the office and admins configure, pause, run and backfill cycles; leaders,
+ * unit heads and viewers read the reports (they are mailed the whole report anyway); staff do not.
+ *
  * Evidence files (佐证材料) of a task: whoever reads the task lists and downloads them; the office,
  * the unit_head in scope and the owner upload them.
  *
@@ -55,6 +58,10 @@ export const policy = {
     if (has(actor, 'unit_head')) return { unit: { path: { startsWith: actor.unitPath } } };
     return { id: actor.id };
   },
+
+  // Review cycles and reports (月调度、季讲评、年考核): the office runs them; leaders, unit heads and viewers read them.
+  manageReviews: (actor: Actor) => has(actor, 'admin', 'office'),
+  readReviews: (actor: Actor) => has(actor, 'admin', 'office', 'leader', 'unit_head', 'viewer'),
 
   // Tasks
   createTask: (actor: Actor) => has(actor, 'office'),

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { syncPackageCalendar } from '../lib/calendar-store';
 import { createDb } from '../lib/db';
+import { ensureDefaultCycles, syncReviewSchedules } from '../lib/review/schedules';
 import { ensureFirstAdmin } from '../lib/seed';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
@@ -24,7 +25,7 @@ import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
 import { startEmbeddedPostgres } from './lib/postgres';
 import type { Service } from './lib/processes';
-import { ensureSchedules } from './lib/schedules';
+import { ensureSchedules } from '../lib/schedules';
 import { ensureSearchAttributes, startTemporalDevServer } from './lib/temporal';
 
 async function main() {
@@ -110,7 +111,10 @@ async function main() {
       logger.warn({ err }, 'could not register search attributes; register them on the cluster: ' + searchAttributeKeys.map((k) => k.name).join(', '));
     }
     const schedules = await ensureSchedules(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.TIME_ZONE });
-    logger.info(schedules, 'schedules in place');
+    const newCycles = await ensureDefaultCycles(db);
+    if (newCycles.length) logger.info({ cycles: newCycles }, 'review cycles created (月调度、季讲评、年考核)');
+    const reviews = await syncReviewSchedules(temporal, db, { taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.TIME_ZONE });
+    logger.info({ created: [...schedules.created, ...reviews.created], updated: [...schedules.updated, ...reviews.updated] }, 'schedules in place');
     services.push({ name: 'temporal-client', stop: () => connection.close() });
 
     const nativeConnection = await NativeConnection.connect({ address: temporalAddress });

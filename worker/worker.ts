@@ -3,6 +3,10 @@ import { createTaskActivities, type TaskActivityDeps } from '../activities';
 import { createCampaignActivities } from '../activities/campaign';
 import { createDigestActivities } from '../activities/digest';
 import { createNoticeActivities } from '../activities/notices';
+import { createReviewActivities } from '../activities/review';
+import type { TConfig } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Mailer } from '../lib/mail';
 
 export interface StartWorkerOptions {
   connection: NativeConnection;
@@ -20,6 +24,11 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps) },
+    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps), ...createReviewActivities(opts.deps) },
   });
+}
+
+/** The activities' collaborators: the clients, and the settings they read from the configuration. */
+export function activityDeps(config: Pick<TConfig, 'MAIL_FROM' | 'publicUrl' | 'TIME_ZONE'>, clients: { db: Db; mailer: Mailer }): TaskActivityDeps {
+  return { db: clients.db, mailer: clients.mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE };
 }

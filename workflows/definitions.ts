@@ -196,3 +196,17 @@ export interface SuperviseNoticeInput {
 
 /** Sent by the API when a recipient acknowledges the notice. */
 export const noticeAcknowledgedSignal = defineSignal<[]>('noticeAcknowledged');
+
+/** Input of `reviewCycle`: the cycle (a Schedule's fixed argument) and, for a run by hand, the period. */
+export interface ReviewCycleInput {
+  cycleKey: string;
+  /** 2026-10, 2026-Q3, 2026 …; absent: the period before the one the run's scheduled instant falls in. */
+  period?: string;
+}
+export interface ReviewCycleResult {
+  reportId: string;
+  period: string;
+  mailed: number;
+}
+/** Set by Temporal on a workflow a Schedule starts: the action's instant (also for backfills). */
+export const ScheduledStartTimeAttribute = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

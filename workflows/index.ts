@@ -2,3 +2,4 @@ export { dailyDigest } from './dailyDigest';
 export { superviseCampaign } from './superviseCampaign';
 export { superviseNotice } from './superviseNotice';
 export { superviseTask } from './superviseTask';
+export { reviewCycle } from './reviewCycle';

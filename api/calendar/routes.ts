@@ -25,9 +25,10 @@ const present = (d: { date: Date; kind: 'holiday' | 'workday'; name: string; sou
 /**
  * The working-day calendar: days that differ from Monday–Friday. Admins add or correct days (the
  * next year's calendar is published each winter); every change bumps the calendar version and
- * recomputes the open working-day deadlines computed from an older one.
+ * recomputes the open working-day deadlines computed from an older one, and moves the review cycles'
+ * run days (the first working day of a period).
  */
-export function calendarRoutes(db: Db, tasks: TaskService): AnyRoute[] {
+export function calendarRoutes(db: Db, tasks: TaskService, afterChange: () => Promise<void> = async () => {}): AnyRoute[] {
   const mustManage = (actor: Actor) => {
     if (!policy.manageCalendar(actor)) throw new AppError(ErrorCode.FORBIDDEN, '仅系统管理员可维护工作日历 / only an admin maintains the calendar');
   };
@@ -42,6 +43,7 @@ export function calendarRoutes(db: Db, tasks: TaskService): AnyRoute[] {
       await recordAudit(tx, { actor, action: 'calendar.change', targetType: 'calendar_day', targetId: date, before: before ? present(before) : null, after: after as never, requestId });
     });
     const recomputed = await tasks.recomputeWorkingDayDeadlines(actor, requestId);
+    await afterChange();
     return { version: recomputed.version, recomputed: { checked: recomputed.checked, moved: recomputed.moved } };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { zonedInstant } from '../../lib/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
-import { DAILY_DIGEST_SCHEDULE, ensureSchedules } from '../../scripts/lib/schedules';
+import { DAILY_DIGEST_SCHEDULE, ensureSchedules } from '../../lib/schedules';
 import { bearer, createTestApp, withOrgHarness } from '../support/api';
 import { createDevServerEnv, createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';

@@ -1,0 +1,95 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { Prisma } from '../generated/prisma/client';
+import { scoringOf } from '../lib/review/config';
+import { parsePeriodKey, reviewedPeriod } from '../lib/review/periods';
+import { buildReport, type ReviewReportContent } from '../lib/review/report';
+import { renderExcel } from '../lib/review/render';
+import type { TaskActivityDeps } from './index';
+import { sendOnce } from './outbox';
+import { renderReviewMail } from './review-mail';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function createReviewActivities(deps: TaskActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function cycleOf(key: string) {
+    const cycle = await deps.db.reviewCycle.findUnique({ where: { key } });
+    if (!cycle) throw ApplicationFailure.nonRetryable(`review cycle ${key} not found`, 'REVIEW_CYCLE_NOT_FOUND');
+    return cycle;
+  }
+
+  return {
+    /** The period a run reviews: the one named, or the one before the period its instant falls in. */
+    async resolveReviewRun(input: { cycleKey: string; period?: string; at: string }): Promise<{ cycleKey: string; period: string }> {
+      const cycle = await cycleOf(input.cycleKey);
+      if (input.period) {
+        const p = parsePeriodKey(cycle.period, input.period);
+        if (!p) throw ApplicationFailure.nonRetryable(`${input.period} is not a ${cycle.period} period`, 'BAD_PERIOD');
+        return { cycleKey: cycle.key, period: p.key };
+      }
+      return { cycleKey: cycle.key, period: reviewedPeriod(cycle.period, new Date(input.at), deps.timeZone).key };
+    },
+
+    /**
+     * Takes the period's snapshot as of its end, scores it as the cycle says, renders the workbook and
+     * stores the report, once per run (`runKey`): a retry returns the report already stored.
+     */
+    async produceReviewReport(input: { runKey: string; cycleKey: string; period: string }): Promise<{ reportId: string; created: boolean }> {
+      const existing = await deps.db.reviewReport.findUnique({ where: { idempotencyKey: input.runKey }, select: { id: true } });
+      if (existing) return { reportId: existing.id, created: false };
+      const cycle = await cycleOf(input.cycleKey);
+      const period = parsePeriodKey(cycle.period, input.period)!;
+      const content = await buildReport(deps.db, cycle, period, deps.timeZone, scoringOf(cycle.scoring));
+      const excel = await renderExcel(content, deps.timeZone);
+      try {
+        const row = await deps.db.reviewReport.create({
+          data: {
+            idempotencyKey: input.runKey,
+            cycleKey: cycle.key,
+            period: period.key,
+            periodStart: new Date(content.period.start),
+            periodEnd: new Date(content.period.end),
+            reportType: cycle.reportType,
+            content: content as unknown as Prisma.InputJsonValue,
+            excel: new Uint8Array(excel),
+          },
+          select: { id: true },
+        });
+        return { reportId: row.id, created: true };
+      } catch (err) {
+        // A concurrent attempt stored it first.
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+          const row = await deps.db.reviewReport.findUniqueOrThrow({ where: { idempotencyKey: input.runKey }, select: { id: true } });
+          return { reportId: row.id, created: false };
+        }
+        throw err;
+      }
+    },
+
+    /** Mails the report, its workbook attached, to every active person holding one of the cycle's recipient roles; once each. */
+    async mailReviewReport(input: { runKey: string; reportId: string }): Promise<{ sent: number }> {
+      const report = await deps.db.reviewReport.findUniqueOrThrow({ where: { id: input.reportId }, include: { cycle: true } });
+      const content = report.content as unknown as ReviewReportContent;
+      const recipients = await deps.db.person.findMany({ where: { active: true, roles: { hasSome: report.cycle.recipientRoles } }, orderBy: { email: 'asc' } });
+      const mail = renderReviewMail(content, `${deps.publicUrl}/api/reviews/${report.id}`);
+      let sent = 0;
+      for (const person of recipients) {
+        const result = await sendOnce(
+          { ...deps, now },
+          {
+            idempotencyKey: `review:${input.runKey}:${person.id}`,
+            kind: 'review_report',
+            to: person.email,
+            ...mail,
+            attachments: [{ filename: `${content.cycle.name}-${content.period.key}.xlsx`, content: Buffer.from(report.excel), contentType: XLSX }],
+          },
+        );
+        if (!result.alreadySent && !result.rejected) sent += 1;
+      }
+      return { sent };
+    },
+  };
+}
+
+export type ReviewActivities = ReturnType<typeof createReviewActivities>;

@@ -1,0 +1,223 @@
+/**
+ * A period's frozen snapshot per unit, taken "as of" the period's end from the trail of what
+ * happened (task transitions in TaskEvent, notices, verifications, extension decisions), never
+ * from today's state: re-running a past period gives the same numbers whatever happened since.
+ */
+import type { Db } from '../db';
+
+const DAY = 86_400_000;
+/** A deadline this close (or closer) at the snapshot instant shows yellow. */
+const YELLOW_WITHIN_MS = 3 * DAY;
+const terminal = new Set(['closed', 'cancelled']);
+
+export type Light = 'green' | 'yellow' | 'red' | 'none';
+
+export interface TaskRow {
+  taskId: string;
+  code: string | null;
+  title: string;
+  owner: string;
+  /** The deadline in force at the snapshot instant. */
+  deadline: string;
+  status: string;
+  overdue: boolean;
+  overdueDays: number;
+  /** Highest escalation level issued up to the snapshot instant (0 = none). */
+  level: number;
+  light: Light;
+  closedAt: string | null;
+  onTime: boolean | null;
+}
+
+export interface UnitMetrics {
+  /** Items under review: open when the period began, or created in it. */
+  tasks: number;
+  open: number;
+  closed: number;
+  closedOnTime: number;
+  cancelled: number;
+  overdue: number;
+  overdueDays: number;
+  maxOverdueDays: number;
+  /** Escalation notices issued in the period, by ladder level. */
+  escalations: Record<string, number>;
+  /** Closure requests returned (退回) in the period. */
+  returned: number;
+  /** Extensions approved in the period. */
+  extensions: number;
+  /** closedOnTime / closed; null when nothing was closed. */
+  onTimeRate: number | null;
+  /** closed / (closed + open); null when there is neither. */
+  closureRate: number | null;
+}
+
+export interface UnitSnapshot {
+  unitId: string;
+  code: string;
+  name: string;
+  metrics: UnitMetrics;
+  /** Open at the period's end (overdue ones flagged), by deadline. */
+  openTasks: TaskRow[];
+  /** Closed in the period, by closing time. */
+  closedTasks: TaskRow[];
+  /** Numbers of the notices of each level issued in the period (for the rating reasons). */
+  notices: { number: string; level: number }[];
+}
+
+export interface Snapshot {
+  start: string;
+  end: string;
+  units: UnitSnapshot[];
+  totals: UnitMetrics;
+}
+
+/** What the snapshot is computed from (one query each; see loadSnapshotInput). */
+export interface SnapshotInput {
+  tasks: { id: string; code: string | null; title: string; unitId: string; owner: string; createdAt: Date; deadline: Date }[];
+  units: { id: string; code: string; name: string }[];
+  /** The last transition of each task before the period's start. */
+  atStart: { taskId: string; status: string | null }[];
+  /** The last transition of each task before the period's end: its status, instant and deadline. */
+  atEnd: { taskId: string; status: string | null; at: Date; deadline: string | null }[];
+  /** The first transition after the period's end: the deadline before it, for tasks with none before. */
+  afterEnd: { taskId: string; deadlineBefore: string | null }[];
+  notices: { taskId: string; level: number; number: string; issuedAt: Date }[];
+  returned: { taskId: string; n: number }[];
+  extensions: { taskId: string; n: number }[];
+}
+
+/** Reads what a snapshot of [start, end) needs: only rows up to `end` count. */
+export async function loadSnapshotInput(db: Db, start: Date, end: Date): Promise<SnapshotInput> {
+  const [tasks, atStart, atEnd, afterEnd, notices, returned, extensions] = await Promise.all([
+    db.$queryRaw<SnapshotInput['tasks']>`
+      SELECT t.id, t.code, t.title, t."unitId", p."displayName" AS owner, t."createdAt", t.deadline
+      FROM "Task" t JOIN "Person" p ON p.id = t."ownerId" WHERE t."createdAt" < ${end}`,
+    db.$queryRaw<SnapshotInput['atStart']>`
+      SELECT DISTINCT ON ("taskId") "taskId", data->>'status' AS status
+      FROM "TaskEvent" WHERE at < ${start} ORDER BY "taskId", at DESC, (data->>'seq')::int DESC`,
+    db.$queryRaw<SnapshotInput['atEnd']>`
+      SELECT DISTINCT ON ("taskId") "taskId", data->>'status' AS status, at, data->>'deadline' AS deadline
+      FROM "TaskEvent" WHERE at < ${end} ORDER BY "taskId", at DESC, (data->>'seq')::int DESC`,
+    db.$queryRaw<SnapshotInput['afterEnd']>`
+      SELECT DISTINCT ON ("taskId") "taskId", data->>'deadlineBefore' AS "deadlineBefore"
+      FROM "TaskEvent" WHERE at >= ${end} ORDER BY "taskId", at ASC, (data->>'seq')::int ASC`,
+    db.$queryRaw<SnapshotInput['notices']>`SELECT "taskId", level, number, "issuedAt" FROM "Notice" WHERE "issuedAt" < ${end}`,
+    db.$queryRaw<SnapshotInput['returned']>`
+      SELECT "taskId", count(*)::int AS n FROM "Verification"
+      WHERE decision = 'return' AND "createdAt" >= ${start} AND "createdAt" < ${end} GROUP BY "taskId"`,
+    db.$queryRaw<SnapshotInput['extensions']>`
+      SELECT "taskId", count(*)::int AS n FROM "ExtensionRequest"
+      WHERE status = 'approved' AND "decidedAt" >= ${start} AND "decidedAt" < ${end} GROUP BY "taskId"`,
+  ]);
+  const unitIds = [...new Set(tasks.map((t) => t.unitId))];
+  const units = await db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, code: true, name: true } });
+  return { tasks, units, atStart, atEnd, afterEnd, notices, returned, extensions };
+}
+
+const emptyMetrics = (): UnitMetrics => ({
+  tasks: 0,
+  open: 0,
+  closed: 0,
+  closedOnTime: 0,
+  cancelled: 0,
+  overdue: 0,
+  overdueDays: 0,
+  maxOverdueDays: 0,
+  escalations: {},
+  returned: 0,
+  extensions: 0,
+  onTimeRate: null,
+  closureRate: null,
+});
+
+function withRates(m: UnitMetrics): UnitMetrics {
+  return {
+    ...m,
+    onTimeRate: m.closed ? m.closedOnTime / m.closed : null,
+    closureRate: m.closed + m.open ? m.closed / (m.closed + m.open) : null,
+  };
+}
+
+function add(into: UnitMetrics, m: UnitMetrics) {
+  for (const k of ['tasks', 'open', 'closed', 'closedOnTime', 'cancelled', 'overdue', 'overdueDays', 'returned', 'extensions'] as const) into[k] += m[k];
+  into.maxOverdueDays = Math.max(into.maxOverdueDays, m.maxOverdueDays);
+  for (const [level, n] of Object.entries(m.escalations)) into.escalations[level] = (into.escalations[level] ?? 0) + n;
+}
+
+const byDeadline = (a: TaskRow, b: TaskRow) => a.deadline.localeCompare(b.deadline) || (a.code ?? a.taskId).localeCompare(b.code ?? b.taskId);
+
+/** The snapshot of [start, end): a pure function of its input, so the same input gives the same report. */
+export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Snapshot {
+  const startStatus = new Map(input.atStart.map((r) => [r.taskId, r.status]));
+  const endState = new Map(input.atEnd.map((r) => [r.taskId, r]));
+  const laterDeadline = new Map(input.afterEnd.map((r) => [r.taskId, r.deadlineBefore]));
+  const returned = new Map(input.returned.map((r) => [r.taskId, r.n]));
+  const extensions = new Map(input.extensions.map((r) => [r.taskId, r.n]));
+  const noticesOf = new Map<string, SnapshotInput['notices']>();
+  for (const n of input.notices) noticesOf.set(n.taskId, [...(noticesOf.get(n.taskId) ?? []), n]);
+
+  const units = new Map<string, UnitSnapshot>();
+  for (const u of input.units) units.set(u.id, { unitId: u.id, code: u.code, name: u.name, metrics: emptyMetrics(), openTasks: [], closedTasks: [], notices: [] });
+
+  for (const t of input.tasks) {
+    const unit = units.get(t.unitId);
+    if (!unit) continue;
+    // Out of scope: already closed or cancelled when the period began.
+    if (t.createdAt < start && terminal.has(startStatus.get(t.id) ?? 'assigned')) continue;
+    const last = endState.get(t.id);
+    const status = last?.status ?? 'assigned';
+    // The deadline in force then: recorded with the last transition; else the one the next transition
+    // replaced; else (no transition ever) the task's own.
+    const deadline = new Date(last?.deadline ?? laterDeadline.get(t.id) ?? t.deadline.toISOString());
+    const notices = noticesOf.get(t.id) ?? [];
+    const level = notices.reduce((max, n) => Math.max(max, n.level), 0);
+    const m = unit.metrics;
+    m.tasks += 1;
+    m.returned += returned.get(t.id) ?? 0;
+    m.extensions += extensions.get(t.id) ?? 0;
+    for (const n of notices) {
+      if (n.issuedAt < start) continue;
+      m.escalations[n.level] = (m.escalations[n.level] ?? 0) + 1;
+      unit.notices.push({ number: n.number, level: n.level });
+    }
+    const row: TaskRow = { taskId: t.id, code: t.code, title: t.title, owner: t.owner, deadline: deadline.toISOString(), status, overdue: false, overdueDays: 0, level, light: 'none', closedAt: null, onTime: null };
+    if (status === 'closed') {
+      const closedAt = last!.at;
+      m.closed += 1;
+      const onTime = closedAt.getTime() <= deadline.getTime();
+      if (onTime) m.closedOnTime += 1;
+      unit.closedTasks.push({ ...row, closedAt: closedAt.toISOString(), onTime });
+    } else if (status === 'cancelled') {
+      m.cancelled += 1;
+    } else {
+      m.open += 1;
+      const late = end.getTime() - deadline.getTime();
+      if (late > 0) {
+        const days = Math.ceil(late / DAY);
+        m.overdue += 1;
+        m.overdueDays += days;
+        m.maxOverdueDays = Math.max(m.maxOverdueDays, days);
+        unit.openTasks.push({ ...row, overdue: true, overdueDays: days, light: 'red' });
+      } else {
+        unit.openTasks.push({ ...row, light: -late <= YELLOW_WITHIN_MS || level >= 2 ? 'yellow' : 'green' });
+      }
+    }
+  }
+
+  const totals = emptyMetrics();
+  const list = [...units.values()]
+    .filter((u) => u.metrics.tasks > 0)
+    .map((u) => {
+      add(totals, u.metrics);
+      u.openTasks.sort(byDeadline);
+      u.closedTasks.sort((a, b) => a.closedAt!.localeCompare(b.closedAt!) || byDeadline(a, b));
+      u.notices.sort((a, b) => a.number.localeCompare(b.number, 'zh-CN', { numeric: true }));
+      return { ...u, metrics: withRates(u.metrics) };
+    })
+    .sort((a, b) => a.code.localeCompare(b.code));
+  return { start: start.toISOString(), end: end.toISOString(), units: list, totals: withRates(totals) };
+}
+
+export async function takeSnapshot(db: Db, start: Date, end: Date): Promise<Snapshot> {
+  return buildSnapshot(await loadSnapshotInput(db, start, end), start, end);
+}
