@@ -230,6 +230,19 @@ describe('access matrix: roles × endpoints × units', () => {
     });
   });
 
+  describe('review cycles and reports', () => {
+    const readers: Who[] = ['admin', 'office', 'leader', 'headA', 'headB', 'viewerA'];
+    test.each(everyone.map((who): [Who, number] => [who, readers.includes(who) ? 200 : 403]))('%s listing review reports → %i', async (who, status) => {
+      await as(who).get('/api/reviews').expect(status);
+      await as(who).get('/api/review-cycles').expect(status);
+    });
+    test.each(everyone.map((who): [Who, number] => [who, who === 'admin' || who === 'office' ? 200 : 403]))('%s configuring a review cycle → %i', async (who, status) => {
+      const key = `matrix-${who.toLowerCase()}`;
+      await as(who).put(`/api/review-cycles/${key}`, { name: '周排查', period: 'weekly', reportType: 'dispatch', recipientRoles: ['office'] }).expect(status);
+      if (status === 200) await as(who).post(`/api/review-cycles/${key}/pause`).expect(200);
+    });
+  });
+
   describe('API tokens', () => {
     test('each person manages their own tokens; someone else cannot see or revoke them, an admin can revoke them', async () => {
       const created = await as('staffA1').post('/api/auth/tokens', { name: '对接政务平台' }).expect(201);
