@@ -19,6 +19,7 @@ import {
   requestExtensionUpdate,
   taskStateQuery,
   taskWorkflowId,
+  type ReviewCycleInput,
   type SuperviseTaskInput,
   verifyUpdate,
 } from '../workflows/definitions';
@@ -28,6 +29,12 @@ const DAY = 24 * 3600_000;
 
 async function main() {
   const h = await startHarness(await createTimeSkippingEnv());
+  const save = async (workflowId: string, file: string) => {
+    const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+    // Binary protobuf: the exact bytes the server sent, independent of JSON mapping details.
+    await writeFile(file, temporal.api.history.v1.History.encode(history).finish());
+    console.log(`saved ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+  };
   try {
     const by = '00000000-0000-4000-8000-000000000000';
     const scenarios: Record<string, (start: () => Promise<ReturnType<typeof h.env.client.workflow.getHandle>>) => Promise<unknown>> = {
@@ -83,10 +90,17 @@ async function main() {
       };
       const workflowId = taskWorkflowId(task.id);
       await run(() => h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId, args: [input] }));
-      const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-      // Binary protobuf: the exact bytes the server sent, independent of JSON mapping details.
-      await writeFile(file, temporal.api.history.v1.History.encode(history).finish());
-      console.log(`saved ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+      await save(workflowId, file);
+    }
+
+    // Third release: a review cycle run for a given period (snapshot, report, mail).
+    const reviewFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'reviewCycle-given-period.binpb');
+    if (!existsSync(reviewFile)) {
+      const cycleKey = `history-${Date.now()}`;
+      await h.db.reviewCycle.create({ data: { key: cycleKey, name: '月调度', period: 'monthly', reportType: 'dispatch', recipientRoles: ['leader'] } });
+      const workflowId = `review-${cycleKey}`;
+      await h.env.client.workflow.execute('reviewCycle', { taskQueue: h.taskQueue, workflowId, args: [{ cycleKey, period: '2025-09' } satisfies ReviewCycleInput] });
+      await save(workflowId, reviewFile);
     }
   } finally {
     await h.teardown();
