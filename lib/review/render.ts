@@ -2,6 +2,7 @@
  * A review report as people read it: an Excel workbook (a summary sheet, one sheet per unit, traffic
  * lights as cell fills).
  */
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { taskStatusLabels, type TaskStatus } from '../../workflows/definitions';
 import type { ReviewReportContent } from './report';
@@ -73,25 +74,39 @@ function fill(cell: ExcelJS.Cell, light: Light) {
   cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fills[light] } };
 }
 
+/**
+ * Streams the workbook (exceljs' streaming writer: each row is written out as it is committed, so a
+ * report of 100,000 tasks neither holds the whole sheet model nor pays for it twice).
+ */
 export async function renderExcel(content: ReviewReportContent, timeZone: string): Promise<Buffer> {
   const fmt = instantFormatter(timeZone);
-  const wb = new ExcelJS.Workbook();
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = '整改督办系统';
   // A fixed date: the same report renders to the same workbook content.
   wb.created = new Date(content.period.end);
   wb.modified = wb.created;
 
+  const header = summaryHeader(content);
+  const nameCol = header.indexOf('单位');
   const summary = wb.addWorksheet('汇总');
-  summary.addRow([`${content.cycle.name}（${content.cycle.reportTypeLabel}）${content.period.label}`]).font = { bold: true, size: 14 };
-  summary.addRow([`统计区间：${fmt(content.period.start)} 至 ${fmt(content.period.end)}（不含）`]);
-  summary.addRow([]);
-  const header = summary.addRow(summaryHeader(content));
-  header.font = { bold: true };
-  const lightCol = header.values instanceof Array ? (header.values as unknown[]).indexOf('状态灯') : 0;
+  summary.columns = header.map((_, i) => ({ width: i === nameCol ? 24 : 12 }));
+  const add = (ws: ExcelJS.Worksheet, values: unknown[], style?: (row: ExcelJS.Row) => void) => {
+    const row = ws.addRow(values);
+    style?.(row);
+    row.commit();
+  };
+  add(summary, [`${content.cycle.name}（${content.cycle.reportTypeLabel}）${content.period.label}`], (r) => (r.font = { bold: true, size: 14 }));
+  add(summary, [`统计区间：${fmt(content.period.start)} 至 ${fmt(content.period.end)}（不含）`]);
+  add(summary, []);
+  add(summary, header, (r) => (r.font = { bold: true }));
+  const lightCol = header.indexOf('状态灯') + 1;
   for (const u of content.units) {
     const m = u.metrics;
     const r = u.result;
-    const row = summary.addRow([
+    const values = [
       ...(content.scoring ? [r!.rank] : []),
       u.name,
       lightLabels[unitLight(u)],
@@ -107,21 +122,22 @@ export async function renderExcel(content: ReviewReportContent, timeZone: string
       m.extensions,
       ...(content.scoring ? [r!.score, r!.previous?.score ?? '—', r!.previous?.rank ?? '—'] : []),
       ...(r?.rating ? [r.rating.label, r.rating.reasons.join('；')] : []),
-    ]);
-    fill(row.getCell(lightCol), unitLight(u));
+    ];
+    add(summary, values, (row) => fill(row.getCell(lightCol), unitLight(u)));
   }
   const t = content.totals;
-  summary.addRow([...(content.scoring ? [''] : []), '合计', '', t.tasks, t.open, t.closed, t.closedOnTime, pct(t.onTimeRate), t.overdue, t.overdueDays, escalated(t), t.returned, t.extensions]).font = { bold: true };
-  summary.columns.forEach((c, i) => (c.width = i === (content.scoring ? 1 : 0) ? 24 : 12));
+  add(summary, [...(content.scoring ? [''] : []), '合计', '', t.tasks, t.open, t.closed, t.closedOnTime, pct(t.onTimeRate), t.overdue, t.overdueDays, escalated(t), t.returned, t.extensions], (r) => (r.font = { bold: true }));
+  summary.commit();
 
   const taken = new Set(['汇总']);
   for (const u of content.units) {
     const ws = wb.addWorksheet(sheetName(u.name, taken));
-    ws.addRow([`${u.name}：期末未销号 ${u.metrics.open} 项（逾期 ${u.metrics.overdue} 项），本期销号 ${u.metrics.closed} 项`]).font = { bold: true };
-    ws.addRow(taskHeader).font = { bold: true };
-    for (const task of [...u.openTasks, ...u.closedTasks]) fill(ws.addRow(taskCells(task, fmt)).getCell(9), task.light);
-    ws.columns.forEach((c, i) => (c.width = i === 1 ? 40 : 14));
+    ws.columns = taskHeader.map((_, i) => ({ width: i === 1 ? 40 : 14 }));
+    add(ws, [`${u.name}：期末未销号 ${u.metrics.open} 项（逾期 ${u.metrics.overdue} 项），本期销号 ${u.metrics.closed} 项`], (r) => (r.font = { bold: true }));
+    add(ws, taskHeader, (r) => (r.font = { bold: true }));
+    for (const task of [...u.openTasks, ...u.closedTasks]) add(ws, taskCells(task, fmt), (r) => fill(r.getCell(9), task.light));
+    ws.commit();
   }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  await wb.commit();
+  return Buffer.concat(chunks);
 }
-
