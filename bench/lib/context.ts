@@ -1,4 +1,5 @@
 import { createApiClient } from './api-client';
+import { cpuSnapshot } from './cpu';
 import { createBenchOrg } from './org';
 import { rssOf } from './proc';
 import type { Stack } from './stack';
@@ -13,7 +14,7 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
   let fillerSeq = 0;
   const openTasks = () => stack.db.task.count({ where: { status: { notIn: ['closed', 'cancelled'] } } });
   const BARE_QUEUE = 'bench-bare';
-  let bare: Promise<unknown> | undefined;
+  let bare: Promise<{ pid: number }> | undefined;
   const startup = { workerRss: await rssOf(stack.worker.pid), temporalRss: await rssOf(stack.temporalPid), apiRss: await rssOf(stack.api.pid) };
   const ctx: BenchContext = {
     quick: opts.quick,
@@ -21,8 +22,24 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
     startup,
     async bareWorker() {
       bare ??= stack.startChild('bare-worker', 'worker-process.ts', { BENCH_WORKER: 'bare', TEMPORAL_TASK_QUEUE: BARE_QUEUE });
-      await bare;
-      return { taskQueue: BARE_QUEUE };
+      return { taskQueue: BARE_QUEUE, pid: (await bare).pid };
+    },
+    async settle(maxMs = 60_000) {
+      const start = Date.now();
+      let quiet = 0;
+      let prev = await ctx.cpu();
+      while (quiet < 2 && Date.now() - start < maxMs) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = await ctx.cpu();
+        const busy = now.worker - prev.worker + (now.devServer - prev.devServer) + (now.postgres - prev.postgres);
+        quiet = busy < 100 ? quiet + 1 : 0;
+        prev = now;
+      }
+      return Date.now() - start;
+    },
+    async cpu() {
+      const workers = [stack.worker.pid, ...(bare ? [(await bare).pid] : [])];
+      return cpuSnapshot({ api: stack.api.pid, workers, temporal: stack.temporalPid, postgres: stack.postgresPid });
     },
     stack,
     org,

@@ -107,7 +107,17 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
       LOGIN_RATE_LIMIT: '10000',
     };
     const startChild = async (name: string, file: string, env: Record<string, string> = {}) => {
-      const child = await startNodeChild({ name, file: path.join(here, file), env: { ...childEnv, ...env }, logFile: path.join(dir, `${name}.log`) });
+      // BENCH_PROFILE=api,worker: V8 CPU profiles of those children, written when they stop (see README).
+      const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name);
+      const profileDir = process.env.BENCH_PROFILE_DIR ?? path.join(dir, 'profiles');
+      const child = await startNodeChild({
+        name,
+        file: path.join(here, file),
+        env: { ...childEnv, ...env },
+        logFile: path.join(dir, `${name}.log`),
+        // One folder per child: its main thread and tsx's loader thread each write a profile (the largest is the main one).
+        nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [],
+      });
       services.push(child);
       return child;
     };

@@ -1,3 +1,4 @@
+import type { CpuSnapshot } from './cpu';
 import type { BenchOrg } from './org';
 import type { Stack } from './stack';
 import type { ApiClient } from './api-client';
@@ -18,7 +19,14 @@ export interface BenchContext {
   /** Tasks per second of the latest creation through the API (B2 sizes its lead time with it). */
   createRate: number | null;
   /** The bench worker of the bare-SDK baselines (bench/workflows/bare.ts), started on first use. */
-  bareWorker(): Promise<{ taskQueue: string }>;
+  bareWorker(): Promise<{ taskQueue: string; pid: number }>;
+  /** CPU time used so far by the API, the worker(s), the dev server, PostgreSQL and the harness (lib/cpu.ts). */
+  cpu(): Promise<CpuSnapshot>;
+  /**
+   * Waits until the stack is quiet (the worker(s), the dev server and PostgreSQL together under 10 %
+   * of one core for 2 s in a row, at most `maxMs`): backlog of one phase must not slow the next.
+   */
+  settle(maxMs?: number): Promise<number>;
   /** Resident memory right after start-up, before any task exists (B4's baseline). */
   startup: { workerRss: number; temporalRss: number; apiRss: number };
 }

@@ -45,8 +45,8 @@ function arrivals(mails: CaughtMail[], due: Map<string, number>, keyOf: (m: Caug
 }
 
 /**
- * B2: with 10,000 open supervised tasks, 1,000 reminders fall due within one minute (quick: 100
- * in 10 s over the open set B4 left). Each is a task created through the API with its deadline 30
+ * B2: with 10,000 open supervised tasks, 1,000 reminders fall due within one minute (quick: 50
+ * in 5 s over the open set B4 left). Each is a task created through the API with its deadline 30
  * days away and `reminderOffsetSeconds` = 30 days minus a few seconds, so its exact extra
  * reminder falls at an instant inside the window (the policy's working-morning reminders and the
  * ladder are weeks away). Lateness = arrival at the SMTP server − the reminder instant the
@@ -59,17 +59,17 @@ export const b2Timeliness: Scenario = {
   title: 'reminder timeliness',
   async run(ctx: BenchContext) {
     const { stack } = ctx;
-    const openTarget = ctx.quick ? 300 : 10_000;
-    const count = ctx.quick ? 100 : 1000;
-    const windowMs = ctx.quick ? 10_000 : 60_000;
-    const graceMs = ctx.quick ? 15_000 : 30_000;
+    const openTarget = ctx.quick ? 200 : 10_000;
+    const count = ctx.quick ? 50 : 1000;
+    const windowMs = ctx.quick ? 5_000 : 60_000;
+    const graceMs = ctx.quick ? 10_000 : 30_000;
     const fill = await ctx.fillOpenTasks(openTarget);
     if (fill.created) ctx.log(`  ${fill.created} filler tasks created (${round(fill.perSecond)} tasks/s)`);
     const openBefore = await ctx.openTasks();
 
     // Lead time: enough to create every reminder task before the first one falls due.
     const rate = ctx.createRate ?? 20;
-    const leadMs = Math.max(ctx.quick ? 8_000 : 20_000, Math.ceil((3 * count) / rate) * 1000);
+    const leadMs = Math.max(ctx.quick ? 6_000 : 20_000, Math.ceil((1.5 * count) / rate + 10) * 1000);
     const offsetSeconds = 30 * 24 * 3600;
     const windowStart = Date.now() + leadMs;
     const instants = Array.from({ length: count }, (_, i) => windowStart + Math.floor((i * windowMs) / count));
@@ -103,7 +103,7 @@ export const b2Timeliness: Scenario = {
 
     // Baseline: bare timers on the bench worker, same spread of instants.
     const { taskQueue } = await ctx.bareWorker();
-    const baseStart = Date.now() + (ctx.quick ? 5_000 : 15_000);
+    const baseStart = Date.now() + (ctx.quick ? 3_000 : 15_000);
     const baseDue = new Map<string, number>(Array.from({ length: count }, (_, i) => [`b2-${randomUUID()}`, baseStart + Math.floor((i * windowMs) / count)] as const));
     await runPool([...baseDue], 32, ([key, dueAt]) =>
       stack.temporal.workflow.start('benchTimer', { taskQueue, workflowId: key, args: [{ dueAt: new Date(dueAt).toISOString(), key }] }),

@@ -1,14 +1,13 @@
-import { cpuOf, pssOfTree, rssOf } from '../lib/proc';
+import { pssOfTree, rssOf } from '../lib/proc';
 import { ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
 
 const MB = 1e6;
 const mb = (bytes: number) => Math.round(bytes / MB);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * B4: resident memory of the worker process and of the Temporal dev server with 1,000 / 10,000
- * open tasks (quick: 100 / 300). Tasks are created through the API; memory is sampled every
+ * open tasks (quick: 100 / 200). Tasks are created through the API; memory is sampled every
  * second while they are created (peak), and again once the worker has gone quiet (settled).
  * Baseline: the same processes right after start-up, before any task existed.
  */
@@ -17,7 +16,7 @@ export const b4Memory: Scenario = {
   title: 'memory',
   async run(ctx: BenchContext) {
     const { stack } = ctx;
-    const levels = ctx.quick ? [100, 300] : (process.env.BENCH_B4_LEVELS ?? '1000,10000').split(',').map(Number);
+    const levels = ctx.quick ? [100, 200] : (process.env.BENCH_B4_LEVELS ?? '1000,10000').split(',').map(Number);
     const points = [];
     for (const level of levels) {
       const peak = { worker: 0, temporal: 0 };
@@ -32,20 +31,14 @@ export const b4Memory: Scenario = {
       } finally {
         clearInterval(timer);
       }
-      // Settled: the worker has finished the new workflows' first tasks (CPU under 5 % for 3 s, at most 60 s).
-      const settleStart = Date.now();
-      let quiet = 0;
-      await cpuOf(stack.worker.pid);
-      while (quiet < 3 && Date.now() - settleStart < 60_000) {
-        await sleep(1000);
-        quiet = (await cpuOf(stack.worker.pid)) < 5 ? quiet + 1 : 0;
-      }
+      // Settled: the new workflows' first tasks are done (the stack is quiet), at most 60 s.
+      const settleMs = await ctx.settle(60_000);
       await sample();
       const point = {
         openTasks: await ctx.openTasks(),
         created: fill.created,
         createdPerSecond: round(fill.perSecond),
-        settleSeconds: round((Date.now() - settleStart) / 1000),
+        settleSeconds: round(settleMs / 1000),
         workerRssMB: mb(await rssOf(stack.worker.pid)),
         workerPeakRssMB: mb(peak.worker),
         devServerRssMB: mb(await rssOf(stack.temporalPid)),
