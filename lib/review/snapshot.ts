@@ -8,7 +8,6 @@ import type { Db } from '../db';
 const DAY = 86_400_000;
 /** A deadline this close (or closer) at the snapshot instant shows yellow. */
 const YELLOW_WITHIN_MS = 3 * DAY;
-const terminal = new Set(['closed', 'cancelled']);
 
 export type Light = 'green' | 'yellow' | 'red' | 'none';
 
@@ -71,36 +70,53 @@ export interface Snapshot {
   totals: UnitMetrics;
 }
 
-/** What the snapshot is computed from (one query each; see loadSnapshotInput). */
+/** What the snapshot is computed from (see loadSnapshotInput). */
 export interface SnapshotInput {
-  tasks: { id: string; code: string | null; title: string; unitId: string; owner: string; createdAt: Date; deadline: Date }[];
+  /**
+   * The tasks under review, each with its last transition before the period's start (status) and
+   * before its end (status, instant, deadline), and the deadline the first transition after the
+   * end replaced (for a task with no transition before the end).
+   */
+  tasks: {
+    id: string;
+    code: string | null;
+    title: string;
+    unitId: string;
+    owner: string;
+    createdAt: Date;
+    deadline: Date;
+    endStatus: string | null;
+    endAt: Date | null;
+    endDeadline: string | null;
+    laterDeadlineBefore: string | null;
+  }[];
   units: { id: string; code: string; name: string }[];
-  /** The last transition of each task before the period's start. */
-  atStart: { taskId: string; status: string | null }[];
-  /** The last transition of each task before the period's end: its status, instant and deadline. */
-  atEnd: { taskId: string; status: string | null; at: Date; deadline: string | null }[];
-  /** The first transition after the period's end: the deadline before it, for tasks with none before. */
-  afterEnd: { taskId: string; deadlineBefore: string | null }[];
   notices: { taskId: string; level: number; number: string; issuedAt: Date }[];
   returned: { taskId: string; n: number }[];
   extensions: { taskId: string; n: number }[];
 }
 
-/** Reads what a snapshot of [start, end) needs: only rows up to `end` count. */
+/**
+ * Reads what a snapshot of [start, end) needs, in one pass over the tasks: only rows up to `end`
+ * count, and tasks already closed or cancelled when the period began are left out in the database.
+ */
 export async function loadSnapshotInput(db: Db, start: Date, end: Date): Promise<SnapshotInput> {
-  const [tasks, atStart, atEnd, afterEnd, notices, returned, extensions] = await Promise.all([
+  const [tasks, notices, returned, extensions] = await Promise.all([
     db.$queryRaw<SnapshotInput['tasks']>`
-      SELECT t.id, t.code, t.title, t."unitId", p."displayName" AS owner, t."createdAt", t.deadline
-      FROM "Task" t JOIN "Person" p ON p.id = t."ownerId" WHERE t."createdAt" < ${end}`,
-    db.$queryRaw<SnapshotInput['atStart']>`
-      SELECT DISTINCT ON ("taskId") "taskId", data->>'status' AS status
-      FROM "TaskEvent" WHERE at < ${start} ORDER BY "taskId", at DESC, (data->>'seq')::int DESC`,
-    db.$queryRaw<SnapshotInput['atEnd']>`
-      SELECT DISTINCT ON ("taskId") "taskId", data->>'status' AS status, at, data->>'deadline' AS deadline
-      FROM "TaskEvent" WHERE at < ${end} ORDER BY "taskId", at DESC, (data->>'seq')::int DESC`,
-    db.$queryRaw<SnapshotInput['afterEnd']>`
-      SELECT DISTINCT ON ("taskId") "taskId", data->>'deadlineBefore' AS "deadlineBefore"
-      FROM "TaskEvent" WHERE at >= ${end} ORDER BY "taskId", at ASC, (data->>'seq')::int ASC`,
+      SELECT t.id, t.code, t.title, t."unitId", p."displayName" AS owner, t."createdAt", t.deadline,
+             e.status AS "endStatus", e.at AS "endAt", e.deadline AS "endDeadline", a."deadlineBefore" AS "laterDeadlineBefore"
+      FROM "Task" t
+      JOIN "Person" p ON p.id = t."ownerId"
+      LEFT JOIN LATERAL (
+        SELECT data->>'status' AS status FROM "TaskEvent" WHERE "taskId" = t.id AND at < ${start} ORDER BY at DESC, (data->>'seq')::int DESC LIMIT 1
+      ) s ON true
+      LEFT JOIN LATERAL (
+        SELECT data->>'status' AS status, at, data->>'deadline' AS deadline FROM "TaskEvent" WHERE "taskId" = t.id AND at < ${end} ORDER BY at DESC, (data->>'seq')::int DESC LIMIT 1
+      ) e ON true
+      LEFT JOIN LATERAL (
+        SELECT data->>'deadlineBefore' AS "deadlineBefore" FROM "TaskEvent" WHERE e.at IS NULL AND "taskId" = t.id AND at >= ${end} ORDER BY at ASC, (data->>'seq')::int ASC LIMIT 1
+      ) a ON true
+      WHERE t."createdAt" < ${end} AND (t."createdAt" >= ${start} OR coalesce(s.status, 'assigned') NOT IN ('closed', 'cancelled'))`,
     db.$queryRaw<SnapshotInput['notices']>`SELECT "taskId", level, number, "issuedAt" FROM "Notice" WHERE "issuedAt" < ${end}`,
     db.$queryRaw<SnapshotInput['returned']>`
       SELECT "taskId", count(*)::int AS n FROM "Verification"
@@ -111,7 +127,7 @@ export async function loadSnapshotInput(db: Db, start: Date, end: Date): Promise
   ]);
   const unitIds = [...new Set(tasks.map((t) => t.unitId))];
   const units = await db.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, code: true, name: true } });
-  return { tasks, units, atStart, atEnd, afterEnd, notices, returned, extensions };
+  return { tasks, units, notices, returned, extensions };
 }
 
 const emptyMetrics = (): UnitMetrics => ({
@@ -148,9 +164,6 @@ const byDeadline = (a: TaskRow, b: TaskRow) => a.deadline.localeCompare(b.deadli
 
 /** The snapshot of [start, end): a pure function of its input, so the same input gives the same report. */
 export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Snapshot {
-  const startStatus = new Map(input.atStart.map((r) => [r.taskId, r.status]));
-  const endState = new Map(input.atEnd.map((r) => [r.taskId, r]));
-  const laterDeadline = new Map(input.afterEnd.map((r) => [r.taskId, r.deadlineBefore]));
   const returned = new Map(input.returned.map((r) => [r.taskId, r.n]));
   const extensions = new Map(input.extensions.map((r) => [r.taskId, r.n]));
   const noticesOf = new Map<string, SnapshotInput['notices']>();
@@ -162,13 +175,10 @@ export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Sna
   for (const t of input.tasks) {
     const unit = units.get(t.unitId);
     if (!unit) continue;
-    // Out of scope: already closed or cancelled when the period began.
-    if (t.createdAt < start && terminal.has(startStatus.get(t.id) ?? 'assigned')) continue;
-    const last = endState.get(t.id);
-    const status = last?.status ?? 'assigned';
+    const status = t.endStatus ?? 'assigned';
     // The deadline in force then: recorded with the last transition; else the one the next transition
     // replaced; else (no transition ever) the task's own.
-    const deadline = new Date(last?.deadline ?? laterDeadline.get(t.id) ?? t.deadline.toISOString());
+    const deadline = new Date(t.endDeadline ?? t.laterDeadlineBefore ?? t.deadline.toISOString());
     const notices = noticesOf.get(t.id) ?? [];
     const level = notices.reduce((max, n) => Math.max(max, n.level), 0);
     const m = unit.metrics;
@@ -182,7 +192,7 @@ export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Sna
     }
     const row: TaskRow = { taskId: t.id, code: t.code, title: t.title, owner: t.owner, deadline: deadline.toISOString(), status, overdue: false, overdueDays: 0, level, light: 'none', closedAt: null, onTime: null };
     if (status === 'closed') {
-      const closedAt = last!.at;
+      const closedAt = t.endAt!;
       m.closed += 1;
       const onTime = closedAt.getTime() <= deadline.getTime();
       if (onTime) m.closedOnTime += 1;
