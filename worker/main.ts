@@ -1,0 +1,85 @@
+/**
+ * A worker process on its own (`npm run worker`: `node --import tsx worker/main.ts`): the
+ * workflows and activities of worker/worker.ts against an existing Temporal server, database and
+ * SMTP server, for running workers apart from the API or adding more of them on the same task
+ * queue. Configured from the
+ * environment (lib/config.ts); unlike `npm start` it starts no server of its own, so DATABASE_URL,
+ * TEMPORAL_ADDRESS and SMTP_URL are required.
+ *
+ * SIGINT/SIGTERM: the worker stops polling, lets the tasks it is running finish, closes its
+ * connections and exits 0; a second signal exits at once. Killed outright (SIGKILL, a crash), its
+ * running activities are retried elsewhere after their start-to-close timeout; mail goes through
+ * the outbox (activities/outbox.ts), so none is lost.
+ *
+ * Run it with `node --import tsx`, not the `tsx` command: that one runs the script in a child
+ * process, relays a signal to it and SIGKILLs it when it does not acknowledge within ~30 ms, which a
+ * worker busy bundling or running a workflow task may not do, so SIGTERM would become a kill.
+ */
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { createMailer } from '../lib/mail';
+import { activityDeps, createWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL } = config;
+  if (!DATABASE_URL || !TEMPORAL_ADDRESS || !SMTP_URL) {
+    const missing = Object.entries({ DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL }).filter(([, v]) => !v);
+    throw new ConfigError(
+      `配置错误 / invalid configuration:\n${missing.map(([k]) => `  - ${k}: required, the worker process starts no server of its own`).join('\n')}`,
+    );
+  }
+  const logger = createLogger(config.LOG_LEVEL, 'worker');
+  // The SDK's own INFO lines (webpack's bundle report, worker state) drown ours; keep its warnings.
+  // Signals are handled below, not by the SDK's default hook.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+
+  let worker: Worker | undefined;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping || worker?.getState() !== 'RUNNING') {
+      // Nothing started yet (connecting, bundling), or asked twice: leave now.
+      logger.info({ signal }, 'worker exiting');
+      process.exit(stopping ? 1 : 0);
+    }
+    stopping = true;
+    logger.info({ signal }, '正在停止 / worker stopping: finishing the running tasks');
+    worker.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const db = createDb(DATABASE_URL);
+  const mailer = createMailer(SMTP_URL);
+  try {
+    const connection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+    try {
+      worker = await createWorker({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        deps: activityDeps(config, { db, mailer }),
+      });
+      const running = worker.run();
+      logger.info({ address: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, '工作进程已启动 / worker running');
+      await running;
+      logger.info('worker stopped');
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    mailer.close();
+    await db.$disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof ConfigError) console.error(err.message);
+    else console.error('worker failed:', err);
+    process.exit(1);
+  },
+);
