@@ -19,7 +19,7 @@ import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
 import { createDiskStorage } from '../lib/storage';
 import { resolveTemporalBinary } from '../lib/tools';
-import { createWorker } from '../worker/worker';
+import { activityDeps, createWorker } from '../worker/worker';
 import { searchAttributeKeys } from '../workflows/definitions';
 import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
@@ -122,7 +122,7 @@ async function main() {
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      deps: { db, mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE },
+      deps: activityDeps(config, { db, mailer }),
     });
     const workerRun = worker.run();
     services.push({
