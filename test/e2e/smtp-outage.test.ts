@@ -86,3 +86,42 @@ describe('a mailbox the server rejects for good', () => {
     expect((await handle.describe()).status.name).toBe('RUNNING');
   });
 });
+
+/**
+ * A mail server that takes the message and then stalls before its 250 reply, for longer than an
+ * activity attempt may take (30 s). The SMTP client gives up first (lib/mail.ts), so the attempt
+ * fails and its retry sends the mail alone; with nodemailer's default 10-minute socket timeout the
+ * retry's copy and the stalled one's late 250 would both land.
+ */
+describe('a mail server that stalls before accepting', () => {
+  let h: Harness;
+  let stalled = 0;
+  const owner = { email: '' };
+  beforeAll(async () => {
+    h = await startHarness(await createDevServerEnv(), {
+      beforeAccept: async (m, { closed }) => {
+        if (!m.envelopeTo.includes(owner.email) || stalled++ > 0) return;
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 35_000))]);
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('the stalled attempt gives up before its activity times out; the mail arrives once', async () => {
+    const deadline = new Date(Date.now() + 2000);
+    const task = await insertTask(h.db, { deadline, reminderOffsetSeconds: 0 });
+    owner.email = task.ownerEmail;
+    const input: SuperviseTaskInput = { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: 0 };
+    await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    const [mail] = await h.smtp.waitFor(1, (m) => m.envelopeTo.includes(task.ownerEmail), 40_000);
+    expect(stalled).toBeGreaterThanOrEqual(2); // the first copy stalled, a later one was taken
+    // Past the instant the stalled reply would have come: still one mail.
+    await new Promise((r) => setTimeout(r, Math.max(0, 37_000 - (Date.now() - deadline.getTime()))));
+    expect(h.smtp.messages.filter((m) => m.envelopeTo.includes(task.ownerEmail))).toHaveLength(1);
+    const row = await h.db.mailMessage.findFirstOrThrow({ where: { taskId: task.id } });
+    expect(row).toMatchObject({ status: 'sent', messageId: mail!.parsed.messageId });
+    expect(row.attempts).toBeGreaterThanOrEqual(2);
+  }, 90_000);
+});

@@ -51,8 +51,8 @@ export interface Harness {
 }
 
 /** A Temporal environment with a real worker, real activities, the test database and a real SMTP server. */
-export async function startHarness(env: TestWorkflowEnvironment, opts: { rejectRecipients?: string[] } = {}): Promise<Harness> {
-  const smtp = await startMailCatcher({ port: 0, rejectRecipients: opts.rejectRecipients });
+export async function startHarness(env: TestWorkflowEnvironment, opts: Pick<Parameters<typeof startMailCatcher>[0], 'rejectRecipients' | 'beforeAccept'> = {}): Promise<Harness> {
+  const smtp = await startMailCatcher({ port: 0, rejectRecipients: opts.rejectRecipients, beforeAccept: opts.beforeAccept });
   const db = createDb(testDatabaseUrl());
   const mailer = createMailer(smtp.url);
   const taskQueue = `test-${randomUUID()}`;
