@@ -1,6 +1,6 @@
 /** A review report's mail: HTML in Chinese with an English line; the Excel workbook goes attached. */
-import type { ReviewReportContent } from '../lib/review/report';
-import { fills, pct, unitLight } from '../lib/review/render';
+import type { ReviewSummary } from '../lib/review/report';
+import { fills, pct } from '../lib/review/render';
 import { escapeHtml } from './mail-templates';
 
 export interface RenderedReviewMail {
@@ -9,7 +9,7 @@ export interface RenderedReviewMail {
   html: string;
 }
 
-export function renderReviewMail(content: ReviewReportContent, link: string): RenderedReviewMail {
+export function renderReviewMail(content: ReviewSummary, link: string): RenderedReviewMail {
   const title = `${content.cycle.name}（${content.cycle.reportTypeLabel}）${content.period.label}`;
   const t = content.totals;
   const intro = `${content.period.label}：在督事项 ${t.tasks} 项，本期销号 ${t.closed} 项（按时 ${t.closedOnTime} 项，按时销号率 ${pct(t.onTimeRate)}），期末未销号 ${t.open} 项，其中逾期 ${t.overdue} 项。`;
@@ -36,7 +36,7 @@ export function renderReviewMail(content: ReviewReportContent, link: string): Re
         ...(r ? [String(r.score)] : []),
         ...(r?.rating ? [`${r.rating.label}：${r.rating.reasons.join('；')}`] : []),
       ];
-      return `<tr style="background:#${fills[unitLight(u)].slice(2)}">${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+      return `<tr style="background:#${fills[u.light].slice(2)}">${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
   const html = [
@@ -49,7 +49,7 @@ export function renderReviewMail(content: ReviewReportContent, link: string): Re
   return { subject: `【${content.cycle.name}】${content.period.label}整改督办${content.cycle.reportTypeLabel}`, text, html };
 }
 
-const summaryHeaderHtml = (content: ReviewReportContent) => [
+const summaryHeaderHtml = (content: ReviewSummary) => [
   ...(content.scoring ? ['排名'] : []),
   '单位',
   '在督事项',

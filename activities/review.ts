@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { Prisma } from '../generated/prisma/client';
+import { Prisma, type Role } from '../generated/prisma/client';
 import { scoringOf } from '../lib/review/config';
 import { parsePeriodKey, reviewedPeriod } from '../lib/review/periods';
-import { buildReport, type ReviewReportContent } from '../lib/review/report';
+import { buildReport, type ReviewSummary } from '../lib/review/report';
 import { renderExcel } from '../lib/review/render';
 import type { TaskActivityDeps } from './index';
 import { sendOnce } from './outbox';
@@ -69,9 +69,15 @@ export function createReviewActivities(deps: TaskActivityDeps) {
 
     /** Mails the report, its workbook attached, to every active person holding one of the cycle's recipient roles; once each. */
     async mailReviewReport(input: { runKey: string; reportId: string }): Promise<{ sent: number }> {
-      const report = await deps.db.reviewReport.findUniqueOrThrow({ where: { id: input.reportId }, include: { cycle: true } });
-      const content = report.content as unknown as ReviewReportContent;
-      const recipients = await deps.db.person.findMany({ where: { active: true, roles: { hasSome: report.cycle.recipientRoles } }, orderBy: { email: 'asc' } });
+      // The summary only (units without their task lists): a report of 100,000 tasks is tens of MB of JSON.
+      const [report] = await deps.db.$queryRaw<{ id: string; excel: Uint8Array; recipientRoles: Role[]; summary: ReviewSummary }[]>`
+        SELECT r.id, r.excel, c."recipientRoles"::text[] AS "recipientRoles",
+               (r.content - 'units') || jsonb_build_object('units',
+                 (SELECT coalesce(jsonb_agg(x.u - 'openTasks' - 'closedTasks' ORDER BY x.n), '[]'::jsonb) FROM jsonb_array_elements(r.content->'units') WITH ORDINALITY AS x(u, n))) AS summary
+        FROM "ReviewReport" r JOIN "ReviewCycle" c ON c.key = r."cycleKey" WHERE r.id = ${input.reportId}::uuid`;
+      if (!report) throw ApplicationFailure.nonRetryable(`review report ${input.reportId} not found`, 'REVIEW_REPORT_NOT_FOUND');
+      const content = report.summary;
+      const recipients = await deps.db.person.findMany({ where: { active: true, roles: { hasSome: report.recipientRoles } }, orderBy: { email: 'asc' } });
       const mail = renderReviewMail(content, `${deps.publicUrl}/api/reviews/${report.id}`);
       let sent = 0;
       for (const person of recipients) {

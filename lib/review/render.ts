@@ -13,11 +13,6 @@ const lightLabels: Record<Light, string> = { red: '红', yellow: '黄', green: '
 export const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 10000) / 100}%`);
 const escalated = (m: UnitMetrics) => Object.entries(m.escalations).reduce((sum, [level, n]) => sum + (Number(level) >= 2 ? n : 0), 0);
 
-/** A unit's light in the summary: red with anything overdue, yellow with anything close or escalated, else green. */
-export function unitLight(u: ReviewReportContent['units'][number]): Exclude<Light, 'none'> {
-  if (u.metrics.overdue > 0) return 'red';
-  return u.openTasks.some((t) => t.light === 'yellow') ? 'yellow' : 'green';
-}
 
 export const summaryHeader = (content: ReviewReportContent) => [
   ...(content.scoring ? ['排名'] : []),
@@ -109,7 +104,7 @@ export async function renderExcel(content: ReviewReportContent, timeZone: string
     const values = [
       ...(content.scoring ? [r!.rank] : []),
       u.name,
-      lightLabels[unitLight(u)],
+      lightLabels[u.light],
       m.tasks,
       m.open,
       m.closed,
@@ -123,7 +118,7 @@ export async function renderExcel(content: ReviewReportContent, timeZone: string
       ...(content.scoring ? [r!.score, r!.previous?.score ?? '—', r!.previous?.rank ?? '—'] : []),
       ...(r?.rating ? [r.rating.label, r.rating.reasons.join('；')] : []),
     ];
-    add(summary, values, (row) => fill(row.getCell(lightCol), unitLight(u)));
+    add(summary, values, (row) => fill(row.getCell(lightCol), u.light));
   }
   const t = content.totals;
   add(summary, [...(content.scoring ? [''] : []), '合计', '', t.tasks, t.open, t.closed, t.closedOnTime, pct(t.onTimeRate), t.overdue, t.overdueDays, escalated(t), t.returned, t.extensions], (r) => (r.font = { bold: true }));

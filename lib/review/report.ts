@@ -19,6 +19,9 @@ export interface ReviewReportContent {
   scoring: Scoring | null;
 }
 
+/** A report without its task lists: what the mail and the summary sheet show. */
+export type ReviewSummary = Omit<ReviewReportContent, 'units'> & { units: Omit<ReviewReportContent['units'][number], 'openTasks' | 'closedTasks'>[] };
+
 export interface ReportCycle {
   key: string;
   name: string;

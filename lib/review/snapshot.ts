@@ -61,6 +61,8 @@ export interface UnitSnapshot {
   closedTasks: TaskRow[];
   /** Numbers of the notices of each level issued in the period (for the rating reasons). */
   notices: { number: string; level: number }[];
+  /** Red with anything overdue at the end, yellow with anything close to its deadline or escalated, else green. */
+  light: Exclude<Light, 'none'>;
 }
 
 export interface Snapshot {
@@ -170,7 +172,7 @@ export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Sna
   for (const n of input.notices) noticesOf.set(n.taskId, [...(noticesOf.get(n.taskId) ?? []), n]);
 
   const units = new Map<string, UnitSnapshot>();
-  for (const u of input.units) units.set(u.id, { unitId: u.id, code: u.code, name: u.name, metrics: emptyMetrics(), openTasks: [], closedTasks: [], notices: [] });
+  for (const u of input.units) units.set(u.id, { unitId: u.id, code: u.code, name: u.name, metrics: emptyMetrics(), openTasks: [], closedTasks: [], notices: [], light: 'green' });
 
   for (const t of input.tasks) {
     const unit = units.get(t.unitId);
@@ -222,6 +224,7 @@ export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Sna
       u.openTasks.sort(byDeadline);
       u.closedTasks.sort((a, b) => a.closedAt!.localeCompare(b.closedAt!) || byDeadline(a, b));
       u.notices.sort((a, b) => a.number.localeCompare(b.number, 'zh-CN', { numeric: true }));
+      u.light = u.metrics.overdue > 0 ? 'red' : u.openTasks.some((t) => t.light === 'yellow') ? 'yellow' : 'green';
       return { ...u, metrics: withRates(u.metrics) };
     })
     .sort((a, b) => a.code.localeCompare(b.code));
