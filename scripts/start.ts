@@ -128,7 +128,8 @@ async function main() {
     services.push({
       name: 'worker',
       stop: async () => {
-        worker.shutdown();
+        // The SDK's runtime already begins shutting the worker down on SIGINT/SIGTERM.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun;
         await nativeConnection.close();
       },
