@@ -94,7 +94,11 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       return deps.db.$transaction(async (tx) => {
         // The deadline before and after the transition make the trail complete: a review can tell the
         // deadline in force at any past instant (lib/review/snapshot.ts).
-        const before = await tx.task.findUnique({ where: { id: input.taskId }, select: { deadline: true } });
+        // The deadline before: the one a deadline move replaced (the workflow passes it), else the one
+        // the previous transition left (the rebuild replays them in order and finds the same), else
+        // this transition's own (a first transition that moves nothing).
+        const previous = typeof data.previousDeadline === 'string' ? null : await tx.taskEvent.findFirst({ where: { taskId: input.taskId, at: { lte: at }, NOT: { idempotencyKey } }, orderBy: { at: 'desc' }, select: { data: true } });
+        const deadlineBefore = (data.previousDeadline as string | undefined) ?? (previous?.data as { deadline?: string } | null)?.deadline ?? state.deadline;
         const { count } = await tx.taskEvent.createMany({
           data: [
             {
@@ -102,7 +106,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
               taskId: input.taskId,
               type: input.type,
               at,
-              data: { ...data, status: state.status, seq: input.seq, deadline: state.deadline, deadlineBefore: before?.deadline.toISOString() ?? null } as Prisma.InputJsonValue,
+              data: { ...data, status: state.status, seq: input.seq, deadline: state.deadline, deadlineBefore } as Prisma.InputJsonValue,
             },
           ],
           skipDuplicates: true,
