@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     };
     await stop();
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
-    const file = await writeResults(report);
+    const file = await writeResults(report, only !== null);
     const readme = !quick && !only && (await updateReadme(report));
     console.log(`\n${markdownTable(report)}\n`);
     log(`results: ${file}${readme ? ' (and bench/README.md)' : ''}; ${report.durationSeconds} s in all`);

@@ -1,8 +1,9 @@
+import { temporal } from '@temporalio/proto';
 import { createApiClient } from './api-client';
 import { cpuSnapshot } from './cpu';
 import { createBenchOrg } from './org';
 import { rssOf } from './proc';
-import type { Stack } from './stack';
+import { NAMESPACE, type Stack, TASK_QUEUE } from './stack';
 import { runPool } from './stats';
 import type { BenchContext } from './types';
 
@@ -24,6 +25,21 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
       bare ??= stack.startChild('bare-worker', 'worker-process.ts', { BENCH_WORKER: 'bare', TEMPORAL_TASK_QUEUE: BARE_QUEUE });
       return { taskQueue: BARE_QUEUE, pid: (await bare).pid };
     },
+    async backlog() {
+      const of = async (taskQueueType: temporal.api.enums.v1.TaskQueueType) => {
+        const res = await stack.temporal.workflowService.describeTaskQueue({
+          namespace: NAMESPACE,
+          taskQueue: { name: TASK_QUEUE, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType,
+          reportStats: true,
+        });
+        return Number(res.stats?.approximateBacklogCount ?? 0);
+      };
+      return {
+        workflowTasks: await of(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        activityTasks: await of(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+      };
+    },
     async settle(maxMs = 60_000) {
       const start = Date.now();
       let quiet = 0;
@@ -32,7 +48,8 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
         await new Promise((r) => setTimeout(r, 1000));
         const now = await ctx.cpu();
         const busy = now.worker - prev.worker + (now.devServer - prev.devServer) + (now.postgres - prev.postgres);
-        quiet = busy < 100 ? quiet + 1 : 0;
+        const b = busy < 100 ? await ctx.backlog() : null;
+        quiet = b && b.workflowTasks === 0 && b.activityTasks === 0 ? quiet + 1 : 0;
         prev = now;
       }
       return Date.now() - start;

@@ -41,11 +41,11 @@ export function markdownTable(report: RunReport): string {
   return lines.join('\n');
 }
 
-/** bench/results/<date>.json (quick runs: <date>-quick.json, so CI never overwrites the real figures). */
-export async function writeResults(report: RunReport): Promise<string> {
+/** bench/results/<date>.json (quick runs: <date>-quick.json, so CI never overwrites the real figures; --only runs: …-partial.json). */
+export async function writeResults(report: RunReport, partial: boolean): Promise<string> {
   const dir = path.join(benchDir, 'results');
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${report.date}${report.mode === 'quick' ? '-quick' : ''}.json`);
+  const file = path.join(dir, `${report.date}${report.mode === 'quick' ? '-quick' : ''}${partial ? '-partial' : ''}.json`);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }

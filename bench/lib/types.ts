@@ -24,9 +24,15 @@ export interface BenchContext {
   cpu(): Promise<CpuSnapshot>;
   /**
    * Waits until the stack is quiet (the worker(s), the dev server and PostgreSQL together under 10 %
-   * of one core for 2 s in a row, at most `maxMs`): backlog of one phase must not slow the next.
+   * of one core, and nothing in the task queue's backlog, for 2 s in a row; at most `maxMs`):
+   * the backlog of one phase must not slow the next. Returns the time waited.
    */
   settle(maxMs?: number): Promise<number>;
+  /**
+   * Tasks waiting in our task queue's normal (non-sticky) queues. A worker that falls behind leaves
+   * workflow tasks there, each needing a full replay when it is finally picked up.
+   */
+  backlog(): Promise<{ workflowTasks: number; activityTasks: number }>;
   /** Resident memory right after start-up, before any task exists (B4's baseline). */
   startup: { workerRss: number; temporalRss: number; apiRss: number };
 }

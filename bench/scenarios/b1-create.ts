@@ -15,7 +15,7 @@ export const b1Create: Scenario = {
   id: 'B1',
   title: 'create tasks',
   async run(ctx: BenchContext) {
-    const n = ctx.quick ? 60 : 1000;
+    const n = ctx.quick ? 40 : 1000;
     const concurrency = 16;
     const rounds = 2;
     const { taskQueue } = await ctx.bareWorker();
@@ -37,7 +37,7 @@ export const b1Create: Scenario = {
     const per = Math.floor(n / rounds);
     /** One arm's round: timed until the last call returns; CPU counted until the stack is quiet again (the worker's share included). */
     const arm = async (into: typeof api, run: () => Promise<{ seconds: number; latencies: number[] }>) => {
-      const settleMs = ctx.quick ? 10_000 : 30_000;
+      const settleMs = ctx.quick ? 5_000 : 60_000;
       await ctx.settle(settleMs);
       const before = await ctx.cpu();
       const r = await run();

@@ -67,18 +67,25 @@ export const b2Timeliness: Scenario = {
     const fill = await ctx.fillOpenTasks(openTarget);
     if (fill.created) ctx.log(`  ${fill.created} filler tasks created (${round(fill.perSecond)} tasks/s)`);
     const openBefore = await ctx.openTasks();
+    // Steady state first: the filler's workflows all planned, nothing waiting in the task queue.
+    const drainMs = await ctx.settle(ctx.quick ? 15_000 : 600_000);
+    const backlogBefore = await ctx.backlog();
+    ctx.log(`  stack quiet after ${round(drainMs / 1000)} s (backlog ${JSON.stringify(backlogBefore)})`);
 
     // Lead time: enough to create every reminder task AND for the worker to plan each one (its first
     // workflow task and planning activity) before the first falls due. The API answers once the
     // workflow is started; on 2 cores the worker's planning lags behind, and a plan made after its
     // reminder's instant drops that reminder (lib/supervision-policy.ts: a late reminder is noise).
-    const rate = ctx.createRate ?? 20;
-    const leadMs = Math.max(ctx.quick ? 8_000 : 30_000, Math.ceil((2.5 * count) / rate + (ctx.quick ? 3 : 20)) * 1000);
+    // Created 4 at a time (gentler than B1's 16, so the worker keeps pace and no backlog builds up);
+    // the estimate assumes half of the latest measured create rate.
+    const concurrency = 4;
+    const creationSeconds = count / ((ctx.createRate ?? 20) / 2);
+    const leadMs = Math.ceil(ctx.quick ? Math.max(8, 1.5 * creationSeconds + 2) : Math.max(30, 2 * creationSeconds + 30)) * 1000;
     const offsetSeconds = 30 * 24 * 3600;
     const windowStart = Date.now() + leadMs;
     const instants = Array.from({ length: count }, (_, i) => windowStart + Math.floor((i * windowMs) / count));
     const office = ctx.org.officeId;
-    const created = await runPool(instants, 16, async (dueAt, i) => {
+    const created = await runPool(instants, concurrency, async (dueAt, i) => {
       const unit = ctx.org.units[i % ctx.org.units.length]!;
       const task = await ctx.api.createTask(office, {
         title: `B2 提醒任务 ${i + 1}`,
@@ -101,6 +108,7 @@ export const b2Timeliness: Scenario = {
     // The creations' own backlog must be done before the window (else reminders are planned late).
     await ctx.settle(Math.max(0, windowStart - Date.now() - 1000));
     const quietBeforeWindowMs = windowStart - Date.now();
+    const backlogAtWindow = await ctx.backlog();
     const cpuBefore = await ctx.cpu();
     const end = windowStart + windowMs + graceMs;
     await Promise.race([stack.smtp.waitFor(count, (m) => taskOf(m) !== undefined && due.has(taskOf(m)!), end - Date.now()).catch(() => {}), sleep(end - Date.now())]);
@@ -136,7 +144,10 @@ export const b2Timeliness: Scenario = {
       windowSeconds: windowMs / 1000,
       leadSeconds: leadMs / 1000,
       createdAfterDue,
+      drainSecondsBefore: round(drainMs / 1000),
+      backlogBefore,
       quietBeforeWindowSeconds: round(quietBeforeWindowMs / 1000),
+      backlogAtWindow,
       ...measured,
       remindersInOutbox: inOutbox,
       otherMails,

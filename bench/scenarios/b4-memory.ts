@@ -31,14 +31,16 @@ export const b4Memory: Scenario = {
       } finally {
         clearInterval(timer);
       }
-      // Settled: the new workflows' first tasks are done (the stack is quiet), at most 60 s.
-      const settleMs = await ctx.settle(60_000);
+      // Settled: the new workflows' first tasks are done (the stack is quiet, no backlog), at most 10 minutes.
+      const settleMs = await ctx.settle(ctx.quick ? 10_000 : 600_000);
+      const backlog = await ctx.backlog();
       await sample();
       const point = {
         openTasks: await ctx.openTasks(),
         created: fill.created,
         createdPerSecond: round(fill.perSecond),
         settleSeconds: round(settleMs / 1000),
+        backlogAfterSettle: backlog,
         workerRssMB: mb(await rssOf(stack.worker.pid)),
         workerPeakRssMB: mb(peak.worker),
         devServerRssMB: mb(await rssOf(stack.temporalPid)),
