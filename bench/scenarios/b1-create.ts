@@ -9,7 +9,7 @@ const DAY_MS = 24 * 3600_000;
 /**
  * B1: N tasks created through the API (validation, database rows and audit event, workflow start,
  * the task read back), against N empty workflows started with a bare `client.workflow.start` in
- * the same run, at the same concurrency. The arms alternate in rounds so drift hits both.
+ * the same run, at the same concurrency. The arms alternate in rounds (full mode: 2) so drift hits both.
  */
 export const b1Create: Scenario = {
   id: 'B1',
@@ -17,7 +17,7 @@ export const b1Create: Scenario = {
   async run(ctx: BenchContext) {
     const n = ctx.quick ? 40 : 1000;
     const concurrency = 16;
-    const rounds = 2;
+    const rounds = ctx.quick ? 1 : 2;
     const { taskQueue } = await ctx.bareWorker();
     const office = ctx.org.officeId;
     let seq = 0;
@@ -29,8 +29,8 @@ export const b1Create: Scenario = {
     const startEmpty = () => ctx.stack.temporal.workflow.start('benchEmpty', { taskQueue, workflowId: `bench-empty-${randomUUID()}`, args: [] });
 
     // Warm-up (not measured): connections, JIT, the dev server's first writes.
-    await runPool(Array.from({ length: ctx.quick ? 10 : 20 }, body), 4, (b) => ctx.api.createTask(office, b));
-    await runPool(Array.from({ length: ctx.quick ? 10 : 20 }), 4, startEmpty);
+    await runPool(Array.from({ length: ctx.quick ? 5 : 20 }, body), 4, (b) => ctx.api.createTask(office, b));
+    await runPool(Array.from({ length: ctx.quick ? 5 : 20 }), 4, startEmpty);
 
     const api = { seconds: 0, latencies: [] as number[], cpu: zeroCpu() };
     const bare = { seconds: 0, latencies: [] as number[], cpu: zeroCpu() };

@@ -46,8 +46,8 @@ function arrivals(mails: CaughtMail[], due: Map<string, number>, keyOf: (m: Caug
 }
 
 /**
- * B2: with 10,000 open supervised tasks, 1,000 reminders fall due within one minute (quick: 50
- * in 5 s over the open set B4 left). Each is a task created through the API with its deadline 30
+ * B2: with 10,000 open supervised tasks, 1,000 reminders fall due within one minute (quick: 30
+ * in 3 s over the open set B4 left). Each is a task created through the API with its deadline 30
  * days away and `reminderOffsetSeconds` = 30 days minus a few seconds, so its exact extra
  * reminder falls at an instant inside the window (the policy's working-morning reminders and the
  * ladder are weeks away). Lateness = arrival at the SMTP server − the reminder instant the
@@ -60,15 +60,15 @@ export const b2Timeliness: Scenario = {
   title: 'reminder timeliness',
   async run(ctx: BenchContext) {
     const { stack } = ctx;
-    const openTarget = ctx.quick ? 200 : 10_000;
-    const count = ctx.quick ? 50 : 1000;
-    const windowMs = ctx.quick ? 5_000 : 60_000;
+    const openTarget = ctx.quick ? 150 : 10_000;
+    const count = ctx.quick ? 30 : 1000;
+    const windowMs = ctx.quick ? 3_000 : 60_000;
     const graceMs = ctx.quick ? 10_000 : 30_000;
     const fill = await ctx.fillOpenTasks(openTarget);
     if (fill.created) ctx.log(`  ${fill.created} filler tasks created (${round(fill.perSecond)} tasks/s)`);
     const openBefore = await ctx.openTasks();
     // Steady state first: the filler's workflows all planned, nothing waiting in the task queue.
-    const drainMs = await ctx.settle(ctx.quick ? 15_000 : 600_000);
+    const drainMs = await ctx.settle(ctx.quick ? 8_000 : 600_000);
     const backlogBefore = await ctx.backlog();
     ctx.log(`  stack quiet after ${round(drainMs / 1000)} s (backlog ${JSON.stringify(backlogBefore)})`);
 
@@ -80,7 +80,7 @@ export const b2Timeliness: Scenario = {
     // the estimate assumes half of the latest measured create rate.
     const concurrency = 4;
     const creationSeconds = count / ((ctx.createRate ?? 20) / 2);
-    const leadMs = Math.ceil(ctx.quick ? Math.max(8, 1.5 * creationSeconds + 2) : Math.max(30, 2 * creationSeconds + 30)) * 1000;
+    const leadMs = Math.ceil(ctx.quick ? Math.max(6, 1.5 * creationSeconds + 2) : Math.max(30, 2 * creationSeconds + 30)) * 1000;
     const offsetSeconds = 30 * 24 * 3600;
     const windowStart = Date.now() + leadMs;
     const instants = Array.from({ length: count }, (_, i) => windowStart + Math.floor((i * windowMs) / count));
@@ -112,7 +112,7 @@ export const b2Timeliness: Scenario = {
     const cpuBefore = await ctx.cpu();
     const end = windowStart + windowMs + graceMs;
     await Promise.race([stack.smtp.waitFor(count, (m) => taskOf(m) !== undefined && due.has(taskOf(m)!), end - Date.now()).catch(() => {}), sleep(end - Date.now())]);
-    await sleep(ctx.quick ? 2000 : 5000); // late duplicates
+    await sleep(ctx.quick ? 1000 : 5000); // late duplicates
     const ours = stack.smtp.messages.slice(firstMail);
     const measured = { ...arrivals(ours, due, taskOf), cpuMsPerReminder: cpuPerOp(cpuBefore, await ctx.cpu(), count) };
     const otherMails = ours.filter((m) => !due.has(taskOf(m) ?? '')).length;
@@ -121,7 +121,7 @@ export const b2Timeliness: Scenario = {
 
     // Baseline: bare timers on the bench worker, same spread of instants.
     const { taskQueue } = await ctx.bareWorker();
-    const baseStart = Date.now() + (ctx.quick ? 3_000 : 15_000);
+    const baseStart = Date.now() + (ctx.quick ? 2_000 : 15_000);
     const baseDue = new Map<string, number>(Array.from({ length: count }, (_, i) => [`b2-${randomUUID()}`, baseStart + Math.floor((i * windowMs) / count)] as const));
     await runPool([...baseDue], 32, ([key, dueAt]) =>
       stack.temporal.workflow.start('benchTimer', { taskQueue, workflowId: key, args: [{ dueAt: new Date(dueAt).toISOString(), key }] }),

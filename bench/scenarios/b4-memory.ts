@@ -7,7 +7,7 @@ const mb = (bytes: number) => Math.round(bytes / MB);
 
 /**
  * B4: resident memory of the worker process and of the Temporal dev server with 1,000 / 10,000
- * open tasks (quick: 100 / 200). Tasks are created through the API; memory is sampled every
+ * open tasks (quick: 150). Tasks are created through the API; memory is sampled every
  * second while they are created (peak), and again once the worker has gone quiet (settled).
  * Baseline: the same processes right after start-up, before any task existed.
  */
@@ -16,7 +16,7 @@ export const b4Memory: Scenario = {
   title: 'memory',
   async run(ctx: BenchContext) {
     const { stack } = ctx;
-    const levels = ctx.quick ? [100, 200] : (process.env.BENCH_B4_LEVELS ?? '1000,10000').split(',').map(Number);
+    const levels = ctx.quick ? [150] : (process.env.BENCH_B4_LEVELS ?? '1000,10000').split(',').map(Number);
     const points = [];
     for (const level of levels) {
       const peak = { worker: 0, temporal: 0 };
