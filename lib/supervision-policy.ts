@@ -52,6 +52,12 @@ export const defaultPolicy: SupervisionPolicy = {
   ],
 };
 
+/**
+ * A reminder whose instant passed less than this long before the plan was made is still sent (at
+ * once): a worker busy with a burst plans some tasks after their first reminder's instant.
+ */
+export const LATE_REMINDER_GRACE_MS = 3600_000;
+
 export interface PlanStep {
   /** ISO instant. */
   at: string;
@@ -63,7 +69,8 @@ export interface PlanStep {
 /**
  * The supervision timeline of one deadline: reminders (policy ones on working mornings, plus an
  * explicit offset one exactly when asked), then the ladder's rungs, in time order. Steps before
- * `now` that are reminders are dropped (a late reminder is noise); rungs never are (a late rung
+ * `now` by more than an hour that are reminders are dropped (a reminder days late is noise; one a
+ * few minutes late, because the plan was made late, still goes out at once); rungs never are (a late rung
  * still has to be issued).
  */
 export function planSupervision(opts: {
@@ -84,7 +91,7 @@ export function planSupervision(opts: {
   }
   if (opts.reminderOffsetSeconds) reminders.push(new Date(deadline.getTime() - opts.reminderOffsetSeconds * 1000));
   const steps: PlanStep[] = [
-    ...[...new Set(reminders.filter((r) => r < deadline && r > now).map((r) => r.getTime()))].map((t) => ({ at: new Date(t).toISOString(), kind: 'reminder' as const })),
+    ...[...new Set(reminders.filter((r) => r < deadline && r.getTime() > now.getTime() - LATE_REMINDER_GRACE_MS).map((r) => r.getTime()))].map((t) => ({ at: new Date(t).toISOString(), kind: 'reminder' as const })),
     ...policy.ladder.map((rung) => ({
       at: (rung.afterWorkingDays === 0 ? deadline : morningOf(calendar.shiftWorkingDays(deadlineDay, rung.afterWorkingDays))).toISOString(),
       kind: 'escalation' as const,

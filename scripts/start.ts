@@ -122,6 +122,7 @@ async function main() {
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       deps: activityDeps(config, { db, mailer }),
     });
     const workerRun = worker.run();

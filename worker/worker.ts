@@ -13,6 +13,8 @@ export interface StartWorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: TaskActivityDeps;
+  /** Workflow runs kept in memory (WORKER_MAX_CACHED_WORKFLOWS); the SDK's default otherwise. */
+  maxCachedWorkflows?: number;
   /** A pre-built bundle (tests bundle once per file); otherwise workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -23,6 +25,7 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps), ...createReviewActivities(opts.deps) },
   });

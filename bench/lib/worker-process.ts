@@ -24,6 +24,7 @@ async function main() {
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
+          maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
           deps: { db: db!, mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE },
         })
       : await Worker.create({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
+import { localDate } from '../../lib/calendar';
 import type { ReviewReportContent } from '../../lib/review/report';
 import type { ReviewCycleInput, ReviewCycleResult } from '../../workflows/definitions';
 import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
@@ -226,8 +227,11 @@ describe('review cycles over a hand-computable fixture', () => {
     await db.task.update({ where: { id: b3 }, data: { status: 'closed', completedAt: now, deadline: new Date(now.getTime() + 86_400_000) } });
     await db.task.update({ where: { id: ids.C1! }, data: { deadline: at('2025-08-01 18:00') } }); // the row no longer tells the truth of then
     await fixtureTask(db, u.A, { code: `A9-${tag}`, created: '2026-11-01 10:00', deadline: '2026-12-31 18:00', steps: [{ at: '2026-11-02 09:00', type: 'acknowledged' }] });
+    // Numbered like every notice (gap-free per year, other test files count on it).
+    const year = Number(localDate(now, 'Asia/Shanghai').slice(0, 4));
+    const { last } = await db.noticeCounter.upsert({ where: { year }, create: { year, last: 1 }, update: { last: { increment: 1 } } });
     await db.notice.create({
-      data: { taskId: ids.D4!, level: 3, type: 'supervision_notice', year: 2026, seq: 990_001, number: `督办〔2026〕第990001号`, recipients: [], requiresAck: false, idempotencyKey: `later:${tag}`, issuedAt: now },
+      data: { taskId: ids.D4!, level: 3, type: 'supervision_notice', year, seq: last, number: `督办〔${year}〕第${last}号`, recipients: [], requiresAck: false, idempotencyKey: `later:${tag}`, issuedAt: now },
     });
 
     expect(await content((await run(cycle('monthly'), '2025-09')).reportId)).toEqual(before.monthly);
