@@ -9,7 +9,8 @@ import type { AccessTokenIssuer } from '../lib/auth';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../lib/mail';
-import type { EvidenceStorage } from '../lib/storage';
+import { createDiskStorage, type EvidenceStorage } from '../lib/storage';
+import type { TConfig } from '../lib/config';
 import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { calendarRoutes } from './calendar/routes';
@@ -47,6 +48,30 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
+}
+
+/**
+ * The app's collaborators from the configuration and the process's clients: one wiring for
+ * `npm start` and every other process that serves the API (the benchmark's).
+ */
+export function appDeps(
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END'>,
+  clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
+): AppDeps {
+  return {
+    db: clients.db,
+    temporal: clients.temporal,
+    mailer: clients.mailer,
+    logger: clients.logger,
+    accessTokens: clients.accessTokens,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    evidenceStorage: createDiskStorage(clients.evidenceDir),
+    evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
+    loginRateLimit: config.LOGIN_RATE_LIMIT,
+    corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
+    timeZone: config.TIME_ZONE,
+    workdayEnd: config.WORKDAY_END,
+  };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { createApp } from '../api/app';
+import { appDeps, createApp } from '../api/app';
 import { ConfigError, loadConfig } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { syncPackageCalendar } from '../lib/calendar-store';
@@ -17,7 +17,6 @@ import { ensureDefaultCycles, syncReviewSchedules } from '../lib/review/schedule
 import { ensureFirstAdmin } from '../lib/seed';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
-import { createDiskStorage } from '../lib/storage';
 import { resolveTemporalBinary } from '../lib/tools';
 import { activityDeps, createWorker } from '../worker/worker';
 import { searchAttributeKeys } from '../workflows/definitions';
@@ -143,20 +142,7 @@ async function main() {
     const evidenceDir = path.join(config.dataDir, 'evidence');
     await mkdir(evidenceDir, { recursive: true });
 
-    const app = createApp({
-      db,
-      temporal,
-      mailer,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      logger,
-      accessTokens,
-      evidenceStorage: createDiskStorage(evidenceDir),
-      evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
-      loginRateLimit: config.LOGIN_RATE_LIMIT,
-      corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
-      timeZone: config.TIME_ZONE,
-      workdayEnd: config.WORKDAY_END,
-    });
+    const app = createApp(appDeps(config, { db, temporal, mailer, logger, accessTokens, evidenceDir }));
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

@@ -7,13 +7,12 @@ import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { appDeps, createApp } from '../../api/app';
 import { createAccessTokens } from '../../lib/auth';
 import { loadConfig } from '../../lib/config';
 import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
 import { createMailer } from '../../lib/mail';
-import { createDiskStorage } from '../../lib/storage';
 import { childLifecycle } from './child';
 
 async function main() {
@@ -25,19 +24,7 @@ async function main() {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const evidenceDir = path.join(config.dataDir, 'evidence');
   await mkdir(evidenceDir, { recursive: true });
-  const app = createApp({
-    db,
-    temporal,
-    mailer,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    logger,
-    accessTokens: createAccessTokens(config.JWT_SECRET!, config.ACCESS_TOKEN_TTL_SECONDS),
-    evidenceStorage: createDiskStorage(evidenceDir),
-    evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
-    loginRateLimit: config.LOGIN_RATE_LIMIT,
-    timeZone: config.TIME_ZONE,
-    workdayEnd: config.WORKDAY_END,
-  });
+  const app = createApp(appDeps(config, { db, temporal, mailer, logger, accessTokens: createAccessTokens(config.JWT_SECRET!, config.ACCESS_TOKEN_TTL_SECONDS), evidenceDir }));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
   });
