@@ -94,10 +94,12 @@ export function createTaskActivities(deps: TaskActivityDeps) {
       return deps.db.$transaction(async (tx) => {
         // The deadline before and after the transition make the trail complete: a review can tell the
         // deadline in force at any past instant (lib/review/snapshot.ts).
-        // The deadline before: the one a deadline move replaced (the workflow passes it), else the one
-        // the previous transition left (the rebuild replays them in order and finds the same), else
-        // this transition's own (a first transition that moves nothing).
-        const previous = typeof data.previousDeadline === 'string' ? null : await tx.taskEvent.findFirst({ where: { taskId: input.taskId, at: { lte: at }, NOT: { idempotencyKey } }, orderBy: { at: 'desc' }, select: { data: true } });
+        // The deadline before: the one a deadline move replaced (the workflow passes it); for a reopened
+        // run, the one its previous run left; any other transition leaves the deadline as it was.
+        const previous =
+          input.type === 'reopened'
+            ? await tx.taskEvent.findFirst({ where: { taskId: input.taskId, at: { lte: at }, NOT: { idempotencyKey } }, orderBy: { at: 'desc' }, select: { data: true } })
+            : null;
         const deadlineBefore = (data.previousDeadline as string | undefined) ?? (previous?.data as { deadline?: string } | null)?.deadline ?? state.deadline;
         const { count } = await tx.taskEvent.createMany({
           data: [
