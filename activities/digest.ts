@@ -1,4 +1,4 @@
-import { localDate } from '../lib/calendar';
+import { localDate } from '../domain/calendar';
 import { loadCalendar } from '../lib/calendar-store';
 import type { TaskActivityDeps } from './index';
 import { paragraphs } from './mail-templates';

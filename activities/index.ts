@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
 import type { Prisma } from '../generated/prisma/client';
-import type { TaskState } from '../workflows/definitions';
+import type { TaskState } from '../domain/contract';
 import { deadlineIcs, renderTaskMail, type TaskMailKind } from './mail-templates';
 import { sendOnce } from './outbox';
 

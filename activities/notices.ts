@@ -1,8 +1,8 @@
 import { recordAudit } from '../lib/audit';
 import { loadCalendar } from '../lib/calendar-store';
-import { localDate, zonedInstant } from '../lib/calendar';
+import { localDate, zonedInstant } from '../domain/calendar';
 import { Prisma } from '../generated/prisma/client';
-import { defaultPolicy, effectivePolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../lib/supervision-policy';
+import { defaultPolicy, effectivePolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../domain/supervision-policy';
 import type { TaskActivityDeps } from './index';
 import { paragraphs } from './mail-templates';
 import { sendOnce } from './outbox';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Db } from '../lib/db';
-import { taskWorkflowId } from '../workflows/definitions';
+import { taskWorkflowId } from '../domain/contract';
 import type { RecordTaskEventInput, TaskActivities } from './index';
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Db } from './db';
-import { type CalendarException, WorkingCalendar } from './calendar';
+import { type CalendarException, WorkingCalendar } from '../domain/calendar';
 
 interface ChineseDaysData {
   holidays: Record<string, string>;

@@ -22,7 +22,7 @@ import {
   type ReviewCycleInput,
   type SuperviseTaskInput,
   verifyUpdate,
-} from '../workflows/definitions';
+} from '../domain/contract';
 import { createTimeSkippingEnv, insertTask, startHarness } from '../test/support/env';
 
 const DAY = 24 * 3600_000;

@@ -19,7 +19,7 @@ import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
 import { resolveTemporalBinary } from '../lib/tools';
 import { activityDeps, createWorker } from '../worker/worker';
-import { searchAttributeKeys } from '../workflows/definitions';
+import { searchAttributeKeys } from '../domain/contract';
 import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
 import { startEmbeddedPostgres } from './lib/postgres';

@@ -1,6 +1,6 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities/review';
-import { type ReviewCycleInput, type ReviewCycleResult, ScheduledStartTimeAttribute } from './definitions';
+import { type ReviewCycleInput, type ReviewCycleResult, ScheduledStartTimeAttribute } from '../domain/contract';
 
 const { resolveReviewRun, produceReviewReport, mailReviewReport } = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '10 minutes',

@@ -10,7 +10,7 @@ import {
   taskReopenedSignal,
   tasksStartedUpdate,
   taskWorkflowId,
-} from './definitions';
+} from '../domain/contract';
 import { superviseTask } from './superviseTask';
 
 const { closeProblem, reopenProblem, reconcileCampaign } = proxyActivities<CampaignActivities>({

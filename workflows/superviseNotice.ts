@@ -1,6 +1,6 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { NoticeActivities } from '../activities/notices';
-import { noticeAcknowledgedSignal, type SuperviseNoticeInput } from './definitions';
+import { noticeAcknowledgedSignal, type SuperviseNoticeInput } from '../domain/contract';
 
 const { nextWorkingMorning, remindUnacknowledged } = proxyActivities<NoticeActivities>({
   startToCloseTimeout: '1 minute',

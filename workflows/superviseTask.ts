@@ -42,7 +42,7 @@ import {
   verifyUpdate,
   YELLOW_BEFORE_DEADLINE_MS,
   WorkflowErrorType,
-} from './definitions';
+} from '../domain/contract';
 
 const { sendTaskMail, recordTaskEvent, planTaskSupervision, issueNotice } = proxyActivities<TaskActivities & NoticeActivities>({
   startToCloseTimeout: '30 seconds',

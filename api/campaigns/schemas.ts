@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZPolicyOverride } from '../../lib/supervision-policy';
+import { ZPolicyOverride } from '../../domain/supervision-policy';
 
 export const ZProblemSource = z.enum(['inspection', 'visit', 'complaint', 'self_inspection', 'assigned']);
 export const problemSourceLabels: Record<z.infer<typeof ZProblemSource>, string> = {

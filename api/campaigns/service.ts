@@ -1,10 +1,10 @@
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
-import { effectivePolicy } from '../../lib/supervision-policy';
+import { effectivePolicy } from '../../domain/supervision-policy';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
-import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../workflows/definitions';
+import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../domain/contract';
 import { type Actor, policy } from '../policy';
 import { taskStatusLabels } from '../tasks/schemas';
 import { problemSourceLabels, severityLabels, type TCampaignProblemRow, type TCreateCampaignRequest } from './schemas';

@@ -9,7 +9,7 @@ import type { Prisma, ReviewCycle } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
-import { localDate } from '../../lib/calendar';
+import { localDate } from '../../domain/calendar';
 import { defaultScoring, reportTypeLabels, reviewScheduleId, ZScoring } from '../../lib/review/config';
 import { parsePeriodKey, reviewedPeriod } from '../../lib/review/periods';
 import { backfillPeriod, type ReviewScheduleOptions, syncReviewSchedules } from '../../lib/review/schedules';

@@ -4,7 +4,7 @@ import { ZNotice } from '../notices/routes';
 
 export const ZTaskStatus = z.enum(['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled']);
 
-export { taskStatusLabels } from '../../workflows/definitions';
+export { taskStatusLabels } from '../../domain/contract';
 
 /** 红黄绿灯: red overdue, yellow due within 3 days, green on track; none once closed or cancelled. */
 export const ZTrafficLight = z.enum(['green', 'yellow', 'red', 'none']);

@@ -22,7 +22,7 @@ import {
   taskWorkflowId,
   verifyUpdate,
   WorkflowErrorType,
-} from '../../workflows/definitions';
+} from '../../domain/contract';
 import { paginate } from '../http/common';
 import { presentNotice } from '../notices/routes';
 import { type Actor, policy, type TaskScope } from '../policy';

@@ -12,7 +12,7 @@ import { deployMigrations } from '../../scripts/lib/migrations';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { freePort, type Service } from '../../scripts/lib/processes';
 import { ensureSearchAttributes, startTemporalDevServer } from '../../scripts/lib/temporal';
-import { searchAttributeKeys } from '../../workflows/definitions';
+import { searchAttributeKeys } from '../../domain/contract';
 import { type NodeChild, startNodeChild } from './child';
 import { pidsByCmdline } from './proc';
 

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { taskStateQuery, taskWorkflowId } from '../../workflows/definitions';
+import { taskStateQuery, taskWorkflowId } from '../../domain/contract';
 import { cpuPerOp } from '../lib/cpu';
 import { ratio, round, runFor, summary } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReviewCycleInput, ReviewCycleResult } from '../../workflows/definitions';
+import type { ReviewCycleInput, ReviewCycleResult } from '../../domain/contract';
 import { defaultScoring } from '../../lib/review/config';
 import { parsePeriodKey, periodBounds } from '../../lib/review/periods';
 import { buildReport } from '../../lib/review/report';

@@ -5,9 +5,9 @@
  */
 import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
 import type { ReviewCycle } from '../../generated/prisma/client';
-import type { ReviewCycleInput } from '../../workflows/definitions';
+import type { ReviewCycleInput } from '../../domain/contract';
 import { loadCalendar } from '../calendar-store';
-import { localDate, type WorkingCalendar, zonedInstant } from '../calendar';
+import { localDate, type WorkingCalendar, zonedInstant } from '../../domain/calendar';
 import type { Db } from '../db';
 import { upsertSchedule } from '../schedules';
 import { defaultCycles, reviewScheduleId } from './config';

@@ -2,7 +2,7 @@
  * Scores, ranking and ratings of the units (季讲评、年考核), from a snapshot and a cycle's weights
  * and rules. Pure functions: the same snapshot and scoring give the same result.
  */
-import { noticeTypeLabels, defaultPolicy } from '../supervision-policy';
+import { noticeTypeLabels, defaultPolicy } from '../../domain/supervision-policy';
 import { type Rating, type RatingRule, ratingLabels, type Scoring } from './config';
 import type { UnitMetrics, UnitSnapshot } from './snapshot';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { LeadUnitSearchAttribute, TaskStatusSearchAttribute, TrafficLightSearchAttribute } from '../../workflows/definitions';
+import { LeadUnitSearchAttribute, TaskStatusSearchAttribute, TrafficLightSearchAttribute } from '../../domain/contract';
 import { bearer, createTestApp, inHours } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';

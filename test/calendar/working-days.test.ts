@@ -1,9 +1,9 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { type WorkingCalendar, zonedInstant } from '../../lib/calendar';
+import { type WorkingCalendar, zonedInstant } from '../../domain/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { createDb, type Db } from '../../lib/db';
-import { taskStateQuery } from '../../workflows/definitions';
+import { taskStateQuery } from '../../domain/contract';
 import { bearer, createTestApp } from '../support/api';
 import { createDevServerEnv, type Harness, startHarness, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
-import { localDate } from '../../lib/calendar';
+import { localDate } from '../../domain/calendar';
 import { reviewedPeriod } from '../../lib/review/periods';
 import { ensureDefaultCycles, syncReviewSchedules } from '../../lib/review/schedules';
 import { bearer, type OrgHarness, withOrgHarness } from '../support/api';

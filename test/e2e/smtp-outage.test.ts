@@ -1,4 +1,4 @@
-import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
 import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { createDevServerEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, type Db } from '../../lib/db';
 import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
-import { type SuperviseTaskInput, taskWorkflowId } from '../../workflows/definitions';
+import { type SuperviseTaskInput, taskWorkflowId } from '../../domain/contract';
 import { createDevServerEnv, insertTask, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
 

@@ -1,4 +1,4 @@
-import { WorkingCalendar } from '../../lib/calendar';
+import { WorkingCalendar } from '../../domain/calendar';
 import { firstWorkingDay, parsePeriodKey, periodBounds, periodContaining, previousPeriod, reviewedPeriod, runCalendars } from '../../lib/review/periods';
 
 /** 2026 around New Year and National Day, as the official calendar has it. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { localDate } from '../../lib/calendar';
+import { localDate } from '../../domain/calendar';
 import type { ReviewReportContent } from '../../lib/review/report';
-import type { ReviewCycleInput, ReviewCycleResult } from '../../workflows/definitions';
+import type { ReviewCycleInput, ReviewCycleResult } from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
 import { at, fixtureTask, type FixtureUnit, fixtureUnit } from '../support/review-fixture';
 

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, type Db } from '../../lib/db';
 import { createMailer, type Mailer } from '../../lib/mail';
 import { resolveTemporalBinary } from '../../lib/tools';
-import { searchAttributeKeys } from '../../workflows/definitions';
+import { searchAttributeKeys } from '../../domain/contract';
 import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { ensureSearchAttributes } from '../../scripts/lib/temporal';
 import { createWorker } from '../../worker/worker';

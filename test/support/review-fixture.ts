@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../generated/prisma/client';
-import { zonedInstant } from '../../lib/calendar';
+import { zonedInstant } from '../../domain/calendar';
 import type { Db } from '../../lib/db';
 
 /** 'YYYY-MM-DD HH:MM' in Asia/Shanghai. */

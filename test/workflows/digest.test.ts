@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { zonedInstant } from '../../lib/calendar';
+import { zonedInstant } from '../../domain/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { DAILY_DIGEST_SCHEDULE, ensureSchedules } from '../../lib/schedules';
 import { bearer, createTestApp, withOrgHarness } from '../support/api';

@@ -1,7 +1,7 @@
-import { zonedInstant } from '../../lib/calendar';
+import { zonedInstant } from '../../domain/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
-import { defaultPolicy, planSupervision } from '../../lib/supervision-policy';
-import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { defaultPolicy, planSupervision } from '../../domain/supervision-policy';
+import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, insertTask } from '../support/env';
 import { eventually } from '../support/eventually';
 import type { Org } from '../support/org';

@@ -1,5 +1,5 @@
-import { zonedInstant } from '../../lib/calendar';
-import { taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { zonedInstant } from '../../domain/calendar';
+import { taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
 import { createDb } from '../../lib/db';
 import { createTimeSkippingEnv, type Harness, insertTask, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createNoticeActivities } from '../../activities/notices';
-import { campaignStateQuery, campaignWorkflowId } from '../../workflows/definitions';
+import { campaignStateQuery, campaignWorkflowId } from '../../domain/contract';
 import { bearer, withOrgHarness } from '../support/api';
 import { createTimeSkippingEnv, type Harness } from '../support/env';
 import { eventually } from '../support/eventually';

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { completeTaskUpdate, taskStateQuery, taskWorkflowId, type SuperviseTaskInput } from '../../workflows/definitions';
+import { completeTaskUpdate, taskStateQuery, taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
 

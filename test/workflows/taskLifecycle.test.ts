@@ -16,7 +16,7 @@ import {
   type TaskStatus,
   taskWorkflowId,
   verifyUpdate,
-} from '../../workflows/definitions';
+} from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, insertTask, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
 
