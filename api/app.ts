@@ -16,15 +16,17 @@ import { authRoutes } from './auth/routes';
 import { calendarRoutes } from './calendar/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { createCampaignService } from './campaigns/service';
-import { errorHandler, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler, requestDeadline } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
+import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
+import { createNoticeService } from './notices/service';
 import { peopleRoutes } from './people/routes';
 import { reviewRoutes } from './reviews/routes';
 import { createTaskService } from './tasks/service';
@@ -48,6 +50,10 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
+  /** Every request answers within this (503 UNAVAILABLE past it); REQUEST_TIMEOUT_MS, 15 s by default. */
+  requestTimeoutMs?: number;
+  /** The built web workbench served at `/` (default web/dist, built by scripts/build-web.mjs). */
+  webDist?: string;
 }
 
 /**
@@ -55,7 +61,7 @@ export interface AppDeps {
  * `npm start` and every other process that serves the API (the benchmark's).
  */
 export function appDeps(
-  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END'>,
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
   clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
 ): AppDeps {
   return {
@@ -71,6 +77,7 @@ export function appDeps(
     corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     timeZone: config.TIME_ZONE,
     workdayEnd: config.WORKDAY_END,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   };
 }
 
@@ -93,7 +100,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...peopleRoutes(deps.db),
     ...taskRoutes(tasks),
     ...calendarRoutes(deps.db, tasks, syncReviewCycles),
-    ...noticeRoutes(deps),
+    ...noticeRoutes(createNoticeService(deps)),
     ...campaignRoutes(createCampaignService(deps)),
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),
@@ -136,6 +143,7 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  app.use(requestDeadline(deps.requestTimeoutMs ?? 15_000, deps.logger));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
@@ -145,11 +153,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps));
+  app.use(legacyMailLinks);
   const routes = apiRoutes(deps);
   const router = Router();
   mountRoutes(router, routes, authenticate(deps));
   app.use(router);
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
+  app.use(webApp(deps.webDist ?? defaultWebDist));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
