@@ -16,13 +16,12 @@ import { authRoutes } from './auth/routes';
 import { calendarRoutes } from './calendar/routes';
 import { campaignRoutes } from './campaigns/routes';
 import { createCampaignService } from './campaigns/service';
-import { errorHandler, notFoundHandler, requestDeadline } from './errors';
+import { errorHandler, notFoundHandler } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
-import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
@@ -50,10 +49,6 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
-  /** Every request answers within this (503 UNAVAILABLE past it); REQUEST_TIMEOUT_MS, 15 s by default. */
-  requestTimeoutMs?: number;
-  /** The built web workbench served at `/` (default web/dist, built by scripts/build-web.mjs). */
-  webDist?: string;
 }
 
 /**
@@ -61,7 +56,7 @@ export interface AppDeps {
  * `npm start` and every other process that serves the API (the benchmark's).
  */
 export function appDeps(
-  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END'>,
   clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
 ): AppDeps {
   return {
@@ -77,7 +72,6 @@ export function appDeps(
     corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     timeZone: config.TIME_ZONE,
     workdayEnd: config.WORKDAY_END,
-    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   };
 }
 
@@ -143,7 +137,6 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
-  app.use(requestDeadline(deps.requestTimeoutMs ?? 15_000, deps.logger));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
@@ -153,13 +146,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps));
-  app.use(legacyMailLinks);
   const routes = apiRoutes(deps);
   const router = Router();
   mountRoutes(router, routes, authenticate(deps));
   app.use(router);
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
-  app.use(webApp(deps.webDist ?? defaultWebDist));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
