@@ -23,6 +23,7 @@
  * actor may not act on answers 403.
  */
 import type { Prisma, Role } from '../generated/prisma/client';
+import { mayTake, type Party, type TaskAction } from '../domain/lifecycle';
 
 export interface Actor {
   id: string;
@@ -72,19 +73,22 @@ export const policy = {
     if (has(actor, 'staff') && task.ownerId === actor.id) return true;
     return false;
   },
-  /** Working on a task: acknowledge, report progress, request closure or an extension. */
-  workOnTask(actor: Actor, task: TaskScope): boolean {
-    if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) return true;
-    return has(actor, 'staff') && task.ownerId === actor.id;
+  /**
+   * How the actor stands to a task (domain/lifecycle.ts's parties): the office for every task, the
+   * head of the lead unit or a unit above it, the responsible person. What each may do, and from
+   * which state, is the lifecycle table's to say.
+   */
+  partiesOf(actor: Actor, task: TaskScope): Party[] {
+    const as: Party[] = [];
+    if (has(actor, 'office')) as.push('office');
+    if (has(actor, 'unit_head') && inSubtree(actor, task.unitPath)) as.push('unit_head');
+    if (has(actor, 'staff') && task.ownerId === actor.id) as.push('owner');
+    return as;
   },
-  /** Supervising a task: verify (accept / return), decide extensions, close directly, cancel, reopen. */
-  superviseTask: (actor: Actor, _task: TaskScope) => has(actor, 'office'),
+  /** Whether the actor may take the action on the task at all (its state is the lifecycle's to judge). */
+  mayTake: (actor: Actor, task: TaskScope, action: TaskAction): boolean => mayTake(action, policy.partiesOf(actor, task)),
   /** Attaching evidence files (佐证材料) to a task: the office, a unit_head in scope, the owner. Reading them is `readTask`. */
-  uploadEvidence: (actor: Actor, task: TaskScope): boolean => has(actor, 'office') || policy.workOnTask(actor, task),
-  /** Assigning the responsible person; the new owner must also be within the task's unit. */
-  assignTaskOwner(actor: Actor, task: TaskScope): boolean {
-    return has(actor, 'office') || (has(actor, 'unit_head') && inSubtree(actor, task.unitPath));
-  },
+  uploadEvidence: (actor: Actor, task: TaskScope): boolean => policy.mayTake(actor, task, 'upload_evidence'),
   /** Prisma filter of the tasks an actor may read (the list endpoint's scope). */
   tasksWhere(actor: Actor): Prisma.TaskWhereInput {
     if (has(actor, 'office')) return {};

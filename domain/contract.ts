@@ -9,20 +9,9 @@ export const DEFAULT_TASK_QUEUE = 'rectify';
 
 export const taskWorkflowId = (taskId: string): string => `task-${taskId}`;
 
-/** Where a task is in its lifecycle (see README "Task lifecycle"). Overdue is a separate flag. */
-export type TaskStatus = 'assigned' | 'acknowledged' | 'in_progress' | 'closure_requested' | 'returned' | 'closed' | 'cancelled';
-export const terminalStatuses: readonly TaskStatus[] = ['closed', 'cancelled'];
-
-/** zh-CN labels of the task statuses (messages and API). */
-export const taskStatusLabels: Record<TaskStatus, string> = {
-  assigned: '已交办',
-  acknowledged: '已签收',
-  in_progress: '整改中',
-  closure_requested: '申请销号',
-  returned: '已退回',
-  closed: '已销号',
-  cancelled: '已撤销',
-};
+/** The lifecycle's states and rules live in ./lifecycle; the contract speaks of them by type. */
+export type { TaskStatus } from './lifecycle';
+import type { TaskStatus } from './lifecycle';
 
 /** Input of `superviseTask`. Instants cross the boundary as ISO strings. */
 export interface SuperviseTaskInput {
@@ -79,6 +68,8 @@ export interface TaskState {
   seq: number;
   /** Highest escalation rung issued for the current deadline (0: none). */
   escalationLevel?: number;
+  /** Highest escalation rung ever issued for the task, whatever deadline it was for (the traffic light). */
+  highestEscalationLevel?: number;
   /** Planned steps already carried out (deadline|kind|level or instant), so a re-plan never repeats one. */
   doneSteps?: string[];
 }
@@ -89,6 +80,8 @@ export interface ByActor {
 }
 
 export interface CompleteTaskInput {
+  /** Who closes it (absent in runs of the first release, whose API did not send it). */
+  by?: string;
   /** Free-text note from whoever closed the task. */
   note?: string;
 }
@@ -150,8 +143,11 @@ export const searchAttributeKeys = [
   TrafficLightSearchAttribute,
 ];
 
-/** A task is yellow this long before its deadline. */
-export const YELLOW_BEFORE_DEADLINE_MS = 3 * 24 * 3600_000;
+/**
+ * Activity options every workflow uses: a dependency outage (database, mail server) delays the work,
+ * it never drops it — retried with backoff and no cap on attempts.
+ */
+export const activityRetry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' } as const;
 
 /** Error types workflows raise (ApplicationFailure.type), mapped to HTTP codes by the API. */
 export const WorkflowErrorType = {

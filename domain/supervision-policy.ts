@@ -5,14 +5,16 @@
  */
 import { z } from 'zod';
 import { localDate, type WorkingCalendar, zonedInstant } from './calendar';
+import { type NoticeColor, noticeColors, type NoticeType, noticeTypes } from './notices';
+
+export { type NoticeType, noticeTypeLabels } from './notices';
 
 export type RecipientRole = 'owner' | 'unit_head' | 'supervisor' | 'office' | 'all_unit_heads';
-export type NoticeType = 'reminder' | 'supervision_notice' | 'admonition' | 'circular' | 'accountability';
 
 export interface LadderRung {
   level: number;
   type: NoticeType;
-  color?: 'yellow' | 'orange';
+  color?: NoticeColor;
   /** Working days after the deadline; 0 = at the deadline itself. */
   afterWorkingDays: number;
   recipients: RecipientRole[];
@@ -28,14 +30,6 @@ export interface SupervisionPolicy {
   morning: string;
   ladder: LadderRung[];
 }
-
-export const noticeTypeLabels: Record<NoticeType, string> = {
-  reminder: '提醒',
-  supervision_notice: '督办单',
-  admonition: '约谈',
-  circular: '通报',
-  accountability: '问责',
-};
 
 /** Default ladder: 提醒 at the deadline → 督办单 (yellow) +1 → 督办单 (orange) +3 → 约谈 +5 → 通报 +10 → 问责 +15. */
 export const defaultPolicy: SupervisionPolicy = {
@@ -104,8 +98,8 @@ export function planSupervision(opts: {
 const ZRecipientRole = z.enum(['owner', 'unit_head', 'supervisor', 'office', 'all_unit_heads']);
 const ZRung = z.strictObject({
   level: z.number().int().min(1).max(20),
-  type: z.enum(['reminder', 'supervision_notice', 'admonition', 'circular', 'accountability']),
-  color: z.enum(['yellow', 'orange']).optional(),
+  type: z.enum(noticeTypes),
+  color: z.enum(noticeColors).optional(),
   afterWorkingDays: z.number().int().min(0).max(250),
   recipients: z.array(ZRecipientRole).min(1).max(5),
   requiresAck: z.boolean(),

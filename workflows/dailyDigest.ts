@@ -1,9 +1,10 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { activityRetry } from '../domain/contract';
 import type { DigestActivities } from '../activities/digest';
 
 const { sendDailyDigests } = proxyActivities<DigestActivities>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: activityRetry,
 });
 
 /** Run by the `daily-digest` Schedule every morning: the digests of the day (none on days off). */

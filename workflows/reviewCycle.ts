@@ -1,10 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ReviewActivities } from '../activities/review';
-import { type ReviewCycleInput, type ReviewCycleResult, ScheduledStartTimeAttribute } from '../domain/contract';
+import { type ReviewCycleInput, type ReviewCycleResult, ScheduledStartTimeAttribute, activityRetry } from '../domain/contract';
 
 const { resolveReviewRun, produceReviewReport, mailReviewReport } = proxyActivities<ReviewActivities>({
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: activityRetry,
 });
 
 /**

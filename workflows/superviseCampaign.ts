@@ -10,12 +10,13 @@ import {
   taskReopenedSignal,
   tasksStartedUpdate,
   taskWorkflowId,
+  activityRetry,
 } from '../domain/contract';
 import { superviseTask } from './superviseTask';
 
 const { closeProblem, reopenProblem, reconcileCampaign } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: activityRetry,
 });
 
 /**

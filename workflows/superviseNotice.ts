@@ -1,10 +1,10 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { NoticeActivities } from '../activities/notices';
-import { noticeAcknowledgedSignal, type SuperviseNoticeInput } from '../domain/contract';
+import { noticeAcknowledgedSignal, type SuperviseNoticeInput, activityRetry } from '../domain/contract';
 
 const { nextWorkingMorning, remindUnacknowledged } = proxyActivities<NoticeActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: activityRetry,
 });
 
 /** At most this many daily re-reminders (a month of working days); the ladder escalates meanwhile. */

@@ -6,7 +6,7 @@ import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
 import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../domain/contract';
 import { type Actor, policy } from '../policy';
-import { taskStatusLabels } from '../tasks/schemas';
+import { taskStatusLabels } from '../../domain/lifecycle';
 import { problemSourceLabels, severityLabels, type TCampaignProblemRow, type TCreateCampaignRequest } from './schemas';
 
 export interface CampaignServiceDeps {

@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { type TaskAction, taskActions, taskStatuses } from '../../domain/lifecycle';
+import { trafficLights } from '../../domain/traffic-light';
 import { ZPage } from '../http/common';
 import { ZNotice } from '../notices/routes';
 
-export const ZTaskStatus = z.enum(['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled']);
+export const ZTaskStatus = z.enum(taskStatuses);
 
-export { taskStatusLabels } from '../../domain/contract';
-
-/** 红黄绿灯: red overdue, yellow due within 3 days, green on track; none once closed or cancelled. */
-export const ZTrafficLight = z.enum(['green', 'yellow', 'red', 'none']);
-export const trafficLightLabels: Record<z.infer<typeof ZTrafficLight>, string> = { green: '绿灯', yellow: '黄灯', red: '红灯', none: '—' };
+/** 红黄绿灯 (domain/traffic-light.ts): red overdue, yellow due within 3 days or escalated, green on track; none once closed or cancelled. */
+export const ZTrafficLight = z.enum(trafficLights);
+/** What the caller may do with the task now (domain/lifecycle.ts): the page shows exactly these actions. */
+export const ZTaskAction = z.enum(taskActions.filter((a) => a !== 'reschedule') as [TaskAction, ...TaskAction[]]);
 
 export const ZCreateTaskRequest = z
   .strictObject({
@@ -61,6 +62,7 @@ export const ZListTasksQuery = z.strictObject({
 export type TListTasksQuery = z.infer<typeof ZListTasksQuery>;
 
 const ZPersonRef = z.object({ id: z.string(), displayName: z.string(), email: z.string() });
+const ZUnitRef = z.object({ id: z.string(), code: z.string(), name: z.string() });
 
 export const ZTask = z.object({
   id: z.string(),
@@ -72,7 +74,13 @@ export const ZTask = z.object({
   trafficLight: ZTrafficLight,
   trafficLightLabel: z.string(),
   returnCount: z.number(),
-  unit: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+  /** Lead unit (牵头单位). */
+  unit: ZUnitRef,
+  /** Co-operating units (配合单位). */
+  coUnits: z.array(ZUnitRef),
+  /** The problem (问题) and campaign (整改批次) of a campaign's task; null for a standalone task. */
+  problem: z.object({ id: z.string(), code: z.string(), description: z.string() }).nullable(),
+  campaign: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable(),
   owner: ZPersonRef,
   supervisor: ZPersonRef.nullable(),
   deadline: z.string(),
@@ -83,6 +91,9 @@ export const ZTask = z.object({
 });
 
 export const ZTaskDetail = ZTask.extend({
+  allowedActions: z.array(ZTaskAction).describe('what the caller may do with the task now, from the same table as the workflow (domain/lifecycle.ts)'),
+  /** Labels of the allowed actions, 中文. */
+  allowedActionLabels: z.record(z.string(), z.string()),
   mails: z.array(
     z.object({ kind: z.string(), to: z.string(), subject: z.string(), status: z.string(), messageId: z.string(), sentAt: z.string().nullable() }),
   ),

@@ -26,7 +26,9 @@ import {
 import { paginate } from '../http/common';
 import { presentNotice } from '../notices/service';
 import { type Actor, policy, type TaskScope } from '../policy';
-import { type TCreateTaskRequest, type TListTasksQuery, taskStatusLabels, trafficLightLabels } from './schemas';
+import { allowedActions, isTerminal, lifecycle, stateRefusal, type TaskAction, type TaskFacts, taskStatusLabels, terminalStatuses } from '../../domain/lifecycle';
+import { ESCALATED_FROM_LEVEL, type TrafficLight, trafficLight, trafficLightLabels, YELLOW_BEFORE_DEADLINE_MS } from '../../domain/traffic-light';
+import type { TCreateTaskRequest, TListTasksQuery } from './schemas';
 
 export interface TaskServiceDeps {
   db: Db;
@@ -40,51 +42,55 @@ export interface TaskServiceDeps {
 
 export type TaskService = ReturnType<typeof createTaskService>;
 
-const YELLOW_WITHIN_MS = 3 * 24 * 3600_000;
-
 const notFound = (id: string) => new AppError(ErrorCode.NOT_FOUND, `任务不存在 / task ${id} not found`);
 const forbidden = (what: string) => new AppError(ErrorCode.FORBIDDEN, `无权${what} / not allowed`);
 const illegal = (rule: string, message: string) => new AppError(ErrorCode.ILLEGAL_TRANSITION, message, { rule });
 const invalid = (field: string, rule: string, message: string) =>
   new AppError(ErrorCode.VALIDATION_FAILED, message, [{ field, rule, message }]);
 
+const unitRef = { select: { id: true, code: true, name: true } } as const;
 const taskInclude = {
   unit: { select: { id: true, code: true, name: true, path: true } },
   owner: { select: { id: true, displayName: true, email: true } },
   supervisor: { select: { id: true, displayName: true, email: true } },
+  coUnits: { select: { unit: unitRef } },
+  problem: { select: { id: true, code: true, description: true, campaign: { select: { id: true, code: true, name: true } } } },
+  // What the light and the lifecycle rules need beyond the row: escalated (a 督办单 or later issued), an extension pending.
+  _count: { select: { notices: { where: { level: { gte: ESCALATED_FROM_LEVEL } } }, extensions: { where: { status: 'pending' } } } },
 } satisfies Prisma.TaskInclude;
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
-const isTerminal = (status: string) => status === 'closed' || status === 'cancelled';
+const factsOf = (t: TaskRow): TaskFacts => ({ status: t.status, pendingExtension: t._count.extensions > 0, deadline: t.deadline.toISOString() });
+const lightOf = (t: TaskRow, now: Date) => trafficLight({ ...t, escalationLevel: t._count.notices > 0 ? ESCALATED_FROM_LEVEL : 0 }, now.getTime());
 
-export function trafficLight(t: { status: string; overdue: boolean; deadline: Date }, now: Date) {
-  if (isTerminal(t.status)) return 'none' as const;
-  if (t.overdue || t.deadline.getTime() <= now.getTime()) return 'red' as const;
-  return t.deadline.getTime() - now.getTime() <= YELLOW_WITHIN_MS ? ('yellow' as const) : ('green' as const);
-}
-
-/** The Prisma filter of a traffic light (the same rule as trafficLight()). */
-function trafficLightWhere(light: 'green' | 'yellow' | 'red' | 'none', now: Date): Prisma.TaskWhereInput {
-  const open = { status: { notIn: ['closed', 'cancelled'] } } satisfies Prisma.TaskWhereInput;
-  const soon = new Date(now.getTime() + YELLOW_WITHIN_MS);
+/** The database filter of a traffic light: domain/traffic-light.ts's rule, written as a query. */
+export function trafficLightWhere(light: TrafficLight, now: Date): Prisma.TaskWhereInput {
+  const open = { status: { notIn: [...terminalStatuses] } } satisfies Prisma.TaskWhereInput;
+  const red = { OR: [{ overdue: true }, { deadline: { lte: now } }] } satisfies Prisma.TaskWhereInput;
+  const soonOrEscalated = {
+    OR: [{ deadline: { lte: new Date(now.getTime() + YELLOW_BEFORE_DEADLINE_MS) } }, { notices: { some: { level: { gte: ESCALATED_FROM_LEVEL } } } }],
+  } satisfies Prisma.TaskWhereInput;
   switch (light) {
     case 'none':
-      return { status: { in: ['closed', 'cancelled'] } };
+      return { status: { in: [...terminalStatuses] } };
     case 'red':
-      return { ...open, OR: [{ overdue: true }, { deadline: { lte: now } }] };
+      return { ...open, ...red };
     case 'yellow':
-      return { ...open, overdue: false, deadline: { gt: now, lte: soon } };
+      return { AND: [open, { NOT: red }, soonOrEscalated] };
     case 'green':
-      return { ...open, overdue: false, deadline: { gt: soon } };
+      return { AND: [open, { NOT: red }, { NOT: soonOrEscalated }] };
   }
 }
+
+/** A LIKE pattern's wildcards taken literally: `%` and `_` in a search mean themselves. */
+const literal = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function createTaskService(deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   function present(t: TaskRow) {
-    const light = trafficLight(t, now());
+    const light = lightOf(t, now());
     return {
       id: t.id,
       code: t.code,
@@ -96,6 +102,9 @@ export function createTaskService(deps: TaskServiceDeps) {
       trafficLightLabel: trafficLightLabels[light],
       returnCount: t.returnCount,
       unit: { id: t.unit.id, code: t.unit.code, name: t.unit.name },
+      coUnits: t.coUnits.map((c) => c.unit),
+      problem: t.problem ? { id: t.problem.id, code: t.problem.code, description: t.problem.description } : null,
+      campaign: t.problem?.campaign ?? null,
       owner: t.owner,
       supervisor: t.supervisor,
       deadline: t.deadline.toISOString(),
@@ -132,8 +141,11 @@ export function createTaskService(deps: TaskServiceDeps) {
       deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
       deps.db.notice.findMany({ where: { taskId: id }, orderBy: { issuedAt: 'asc' } }),
     ]);
+    const actions = allowedActions(factsOf(task), policy.partiesOf(actor, scopeOf(task))).filter((a) => a !== 'reschedule');
     return {
       ...present(task),
+      allowedActions: actions,
+      allowedActionLabels: Object.fromEntries(actions.map((a) => [a, lifecycle[a].label])),
       mails: mails.map((m) => ({ kind: m.kind, to: m.to, subject: m.subject, status: m.status, messageId: m.messageId, sentAt: m.sentAt?.toISOString() ?? null })),
       events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
       progress: progress.map((p) => ({ text: p.text, authorId: p.authorId, at: p.createdAt.toISOString() })),
@@ -155,19 +167,22 @@ export function createTaskService(deps: TaskServiceDeps) {
    * Runs a lifecycle Update on the task's workflow after the policy allows it; the workflow's
    * validator decides whether the move is legal (409 naming the rule, state unchanged).
    */
-  async function transition<A>(
-    actor: Actor,
-    id: string,
-    action: string,
-    allowed: (actor: Actor, scope: TaskScope) => boolean,
-    update: UpdateDefinition<TaskState, [A]>,
-    arg: A,
-    requestId?: string,
-  ): Promise<TaskState> {
+  /**
+   * The task if the actor may take the action on it: 404 outside their scope, 403 when the table
+   * gives them no part in the action, 409 when the task's state refuses it — for an ended task
+   * (its workflow is gone) the projection answers; for an open one the workflow's validator has the
+   * final word (the same table, on the source of truth).
+   */
+  async function actionable(actor: Actor, id: string, action: TaskAction): Promise<TaskRow> {
     const task = await visible(actor, id);
-    if (!allowed(actor, scopeOf(task))) throw forbidden('执行此操作');
-    // A closed or cancelled task's workflow has ended; answer from the projection.
-    if (isTerminal(task.status)) throw illegal(`task.${action}.from_${task.status}`, `任务${taskStatusLabels[task.status]}，不能再操作 / task is ${task.status}`);
+    if (!policy.mayTake(actor, scopeOf(task), action)) throw forbidden(lifecycle[action].label);
+    const refusal = isTerminal(task.status) ? stateRefusal(action, factsOf(task)) : null;
+    if (refusal) throw illegal(refusal.rule, refusal.message);
+    return task;
+  }
+
+  async function transition<A>(actor: Actor, id: string, action: TaskAction, update: UpdateDefinition<TaskState, [A]>, arg: A, requestId?: string): Promise<TaskState> {
+    const task = await actionable(actor, id, action);
     let state: TaskState;
     try {
       state = await deps.temporal.workflow.getHandle(taskWorkflowId(id)).executeUpdate(update, { args: [arg] });
@@ -209,7 +224,7 @@ export function createTaskService(deps: TaskServiceDeps) {
           q.trafficLight ? trafficLightWhere(q.trafficLight, now()) : {},
           q.unitId ? { unitId: q.unitId } : {},
           q.campaignId ? { problem: { campaignId: q.campaignId } } : {},
-          q.q ? { OR: [{ title: { contains: q.q, mode: 'insensitive' } }, { code: { contains: q.q, mode: 'insensitive' } }] } : {},
+          q.q ? { OR: [{ title: { contains: literal(q.q), mode: 'insensitive' } }, { code: { contains: literal(q.q), mode: 'insensitive' } }] } : {},
           q.deadlineFrom ? { deadline: { gte: new Date(q.deadlineFrom) } } : {},
           q.deadlineTo ? { deadline: { lte: new Date(q.deadlineTo) } } : {},
         ],
@@ -282,32 +297,33 @@ export function createTaskService(deps: TaskServiceDeps) {
     },
 
     complete: (actor: Actor, id: string, body: { note?: string }, requestId?: string) =>
-      transition(actor, id, 'complete', policy.superviseTask, completeTaskUpdate, body, requestId),
+      transition(actor, id, 'complete', completeTaskUpdate, { by: actor.id, ...body }, requestId),
     acknowledge: (actor: Actor, id: string, requestId?: string) =>
-      transition(actor, id, 'acknowledge', policy.workOnTask, acknowledgeUpdate, { by: actor.id }, requestId),
+      transition(actor, id, 'acknowledge', acknowledgeUpdate, { by: actor.id }, requestId),
     reportProgress: (actor: Actor, id: string, text: string, requestId?: string) =>
-      transition(actor, id, 'report_progress', policy.workOnTask, reportProgressUpdate, { by: actor.id, text }, requestId),
+      transition(actor, id, 'report_progress', reportProgressUpdate, { by: actor.id, text }, requestId),
     async requestClosure(actor: Actor, id: string, body: { evidenceIds: string[]; note?: string }, requestId?: string) {
       const found = await deps.db.evidence.count({ where: { id: { in: body.evidenceIds }, taskId: id } });
       if (found !== new Set(body.evidenceIds).size) {
         throw invalid('body.evidenceIds', 'evidence.of_task', '佐证材料须先上传到本任务 / evidence must be uploaded to this task first');
       }
-      return transition(actor, id, 'request_closure', policy.workOnTask, requestClosureUpdate, { by: actor.id, ...body }, requestId);
+      return transition(actor, id, 'request_closure', requestClosureUpdate, { by: actor.id, ...body }, requestId);
     },
     verify: (actor: Actor, id: string, body: { decision: 'accept' | 'return'; reason?: string }, requestId?: string) =>
-      transition(actor, id, 'verify', policy.superviseTask, verifyUpdate, { by: actor.id, ...body }, requestId),
+      transition(actor, id, 'verify', verifyUpdate, { by: actor.id, ...body }, requestId),
     requestExtension: (actor: Actor, id: string, body: { requestedDeadline: string; reason: string }, requestId?: string) =>
-      transition(actor, id, 'request_extension', policy.workOnTask, requestExtensionUpdate, { by: actor.id, reason: body.reason, requestedDeadline: new Date(body.requestedDeadline).toISOString() }, requestId),
+      transition(actor, id, 'request_extension', requestExtensionUpdate, { by: actor.id, reason: body.reason, requestedDeadline: new Date(body.requestedDeadline).toISOString() }, requestId),
     decideExtension: (actor: Actor, id: string, body: { approve: boolean; reason?: string }, requestId?: string) =>
-      transition(actor, id, 'decide_extension', policy.superviseTask, decideExtensionUpdate, { by: actor.id, ...body }, requestId),
+      transition(actor, id, 'decide_extension', decideExtensionUpdate, { by: actor.id, ...body }, requestId),
     cancel: (actor: Actor, id: string, reason: string, requestId?: string) =>
-      transition(actor, id, 'cancel', policy.superviseTask, cancelUpdate, { by: actor.id, reason }, requestId),
+      transition(actor, id, 'cancel', cancelUpdate, { by: actor.id, reason }, requestId),
 
     /** Reopens a closed task after a follow-up check (回头看): a new supervision run with a new deadline. */
     async reopen(actor: Actor, id: string, body: { reason: string; deadline: string }, requestId?: string) {
       const task = await visible(actor, id);
-      if (!policy.superviseTask(actor, scopeOf(task))) throw forbidden('重新打开任务');
-      if (task.status !== 'closed') throw illegal(`task.reopen.from_${task.status}`, '只有已销号的任务可以重新打开 / only a closed task can be reopened');
+      if (!policy.mayTake(actor, scopeOf(task), 'reopen')) throw forbidden(lifecycle.reopen.label);
+      const refusal = stateRefusal('reopen', factsOf(task));
+      if (refusal) throw illegal(refusal.rule, refusal.message);
       const deadline = new Date(body.deadline);
       if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
       // A campaign's task: its campaign workflow reopens the problem and tracks the new run.
@@ -344,7 +360,7 @@ export function createTaskService(deps: TaskServiceDeps) {
         where: {
           deadlineWorkingDays: { not: null },
           deadlineCalendarVersion: { lt: calendar.version },
-          status: { notIn: ['closed', 'cancelled'] },
+          status: { notIn: [...terminalStatuses] },
           extensions: { none: { status: 'approved' } }, // an approved extension replaced the computed deadline
         },
       });
@@ -373,9 +389,7 @@ export function createTaskService(deps: TaskServiceDeps) {
 
     /** Assigns the responsible person; mail follows the new owner from the next send on. */
     async assignOwner(actor: Actor, id: string, ownerId: string, requestId?: string) {
-      const task = await visible(actor, id);
-      if (!policy.assignTaskOwner(actor, scopeOf(task))) throw forbidden('指派责任人');
-      if (isTerminal(task.status)) throw illegal('task.assign.open_only', '任务已结束，不能改派 / task is closed or cancelled');
+      const task = await actionable(actor, id, 'assign_owner');
       const owner = await eligibleOwner(ownerId, task.unit.path, 'body.ownerId');
       await deps.db.$transaction(async (tx) => {
         await tx.task.update({ where: { id }, data: { ownerId: owner.id, ownerEmail: owner.email } });

@@ -4,7 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { taskStatusLabels, type TaskStatus } from '../../domain/contract';
+import { taskStatusLabels, type TaskStatus } from '../../domain/lifecycle';
 import type { ReviewReportContent } from './report';
 import type { Light, TaskRow, UnitMetrics } from './snapshot';
 

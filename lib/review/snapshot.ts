@@ -3,13 +3,13 @@
  * happened (task transitions in TaskEvent, notices, verifications, extension decisions), never
  * from today's state: re-running a past period gives the same numbers whatever happened since.
  */
+import { type TrafficLight, trafficLight } from '../../domain/traffic-light';
 import type { Db } from '../db';
 
 const DAY = 86_400_000;
-/** A deadline this close (or closer) at the snapshot instant shows yellow. */
-const YELLOW_WITHIN_MS = 3 * DAY;
 
-export type Light = 'green' | 'yellow' | 'red' | 'none';
+/** The task's light at the snapshot instant: domain/traffic-light.ts's rule. */
+export type Light = TrafficLight;
 
 export interface TaskRow {
   taskId: string;
@@ -204,14 +204,16 @@ export function buildSnapshot(input: SnapshotInput, start: Date, end: Date): Sna
     } else {
       m.open += 1;
       const late = end.getTime() - deadline.getTime();
-      if (late > 0) {
+      // Overdue then is the deadline passed by then (the flag is today's, not the period's).
+      const light = trafficLight({ status, overdue: false, deadline, escalationLevel: level }, end.getTime());
+      if (light === 'red') {
         const days = Math.ceil(late / DAY);
         m.overdue += 1;
         m.overdueDays += days;
         m.maxOverdueDays = Math.max(m.maxOverdueDays, days);
         unit.openTasks.push({ ...row, overdue: true, overdueDays: days, light: 'red' });
       } else {
-        unit.openTasks.push({ ...row, light: -late <= YELLOW_WITHIN_MS || level >= 2 ? 'yellow' : 'green' });
+        unit.openTasks.push({ ...row, light });
       }
     }
   }
