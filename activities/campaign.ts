@@ -1,7 +1,8 @@
 import { recordAudit } from '../lib/audit';
 import type { Prisma } from '../generated/prisma/client';
 import type { TaskActivityDeps } from './index';
-import { paragraphs } from './mail-templates';
+import { issuingOffice, pages, recipientsByEmail } from './mail/context';
+import { renderLedgerMail } from './mail/ledger';
 import { sendOnce } from './outbox';
 
 export interface LedgerRow {
@@ -73,24 +74,17 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
       const campaign = await deps.db.campaign.findUniqueOrThrow({ where: { id: input.campaignId } });
       const creator = campaign.createdById ? await deps.db.person.findUnique({ where: { id: campaign.createdById } }) : null;
       if (creator) {
-        const { totals } = ledger;
-        const text = [
-          `整改批次“${ledger.name}”（${ledger.code}）的全部问题已销号，对账完成。`,
-          `问题 ${totals.problems} 个，任务 ${totals.tasks} 项，按时销号 ${totals.onTime} 项，逾期销号 ${totals.late} 项。`,
-          `台账：${deps.publicUrl}/api/campaigns/${ledger.campaignId}`,
-          '',
-          '——',
-          `Campaign "${ledger.name}" (${ledger.code}) is reconciled: ${totals.tasks} tasks, ${totals.onTime} closed on time, ${totals.late} late.`,
-        ].join('\n');
+        const mail = renderLedgerMail(
+          { ledger, recipient: (await recipientsByEmail(deps.db, [creator.email]))(creator.email), campaignUrl: pages(deps.publicUrl).campaign(ledger.campaignId) },
+          { issuer: await issuingOffice(deps), timeZone: deps.timeZone, now: now() },
+        );
         await sendOnce(
           { ...deps, now },
           {
             idempotencyKey: `campaign:${ledger.campaignId}:reconciled`,
             kind: 'campaign_reconciled',
             to: creator.email,
-            subject: `【对账完成】${ledger.name}（${ledger.code}）全部销号`,
-            text,
-            html: paragraphs(text.split('\n')),
+            ...mail,
             attachments: [{ filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' }],
           },
         );

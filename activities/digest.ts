@@ -1,7 +1,8 @@
 import { localDate } from '../domain/calendar';
 import { loadCalendar } from '../lib/calendar-store';
 import type { TaskActivityDeps } from './index';
-import { paragraphs } from './mail-templates';
+import { issuingOffice, pages } from './mail/context';
+import { renderDigestMail } from './mail/digest';
 import { sendOnce } from './outbox';
 
 const DUE_WITHIN_MS = 7 * 24 * 3600_000;
@@ -16,27 +17,34 @@ export function createDigestActivities(deps: TaskActivityDeps) {
     async sendDailyDigests(input: { at: string }): Promise<{ date: string; sent: number }> {
       const at = new Date(input.at);
       const date = localDate(at, deps.timeZone);
-      if (!(await loadCalendar(deps.db)).isWorkingDay(date)) return { date, sent: 0 };
-      const people = await deps.db.person.findMany({ where: { active: true, dailyDigest: true } });
+      const calendar = await loadCalendar(deps.db);
+      if (!calendar.isWorkingDay(date)) return { date, sent: 0 };
+      const people = await deps.db.person.findMany({ where: { active: true, dailyDigest: true }, include: { unit: { select: { name: true, path: true } } } });
+      const link = pages(deps.publicUrl);
       let sent = 0;
       for (const person of people) {
         const tasks = await deps.db.task.findMany({
           where: { ownerId: person.id, status: { notIn: ['closed', 'cancelled'] }, OR: [{ overdue: true }, { deadline: { lte: new Date(at.getTime() + DUE_WITHIN_MS) } }] },
           orderBy: { deadline: 'asc' },
+          include: { unit: { select: { name: true } } },
         });
         if (tasks.length === 0) continue;
-        const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: deps.timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-        const rows = tasks.map((t) => `${t.overdue || t.deadline <= at ? '【已逾期】' : '【临近】'}${t.code ? `${t.code} ` : ''}${t.title}，完成时限 ${fmt.format(t.deadline)}，${deps.publicUrl}/api/tasks/${t.id}`);
-        const text = [`${person.displayName}，您好：`, `截至 ${date}，您负责的整改任务中有 ${tasks.length} 项已逾期或 7 日内到期：`, ...rows, '', '——', `Daily digest for ${date}: ${tasks.length} task(s) overdue or due within 7 days.`];
+        const mail = renderDigestMail(
+          {
+            date,
+            recipient: { person: person.displayName, unit: person.unit.name },
+            items: tasks.map((t) => ({ code: t.code, title: t.title, leadUnit: t.unit.name, deadline: t.deadline, url: link.task(t.id) })),
+            dashboardUrl: link.dashboard(),
+          },
+          { issuer: await issuingOffice(deps, person.unit.path), timeZone: deps.timeZone, now: at, calendar },
+        );
         const result = await sendOnce(
           { ...deps, now },
           {
             idempotencyKey: `digest:${person.id}:${date}`,
             kind: 'daily_digest',
             to: person.email,
-            subject: `【每日汇总】${date}：${tasks.length} 项整改任务待办`,
-            text: text.join('\n'),
-            html: paragraphs(text),
+            ...mail,
           },
         );
         if (!result.alreadySent && !result.rejected) sent += 1;

@@ -3,8 +3,10 @@ import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
 import type { Prisma } from '../generated/prisma/client';
 import type { TaskState } from '../domain/contract';
+import { calendarFor, issuingOffice, matterInclude, matterOf, pages } from './mail/context';
 import { deadlineIcs, renderTaskMail, type TaskMailKind } from './mail-templates';
 import { sendOnce } from './outbox';
+import type { TaskEventType } from '../domain/events';
 
 export interface TaskActivityDeps {
   db: Db;
@@ -13,6 +15,8 @@ export interface TaskActivityDeps {
   /** Base URL for links in mails, e.g. http://localhost:3000 */
   publicUrl: string;
   timeZone: string;
+  /** 发文机关 of the mails (MAIL_ISSUING_OFFICE); unset: the root unit's name + 督查室. */
+  issuingOffice?: string;
   now?: () => Date;
 }
 
@@ -36,7 +40,8 @@ export interface SendTaskMailResult {
 
 export interface RecordTaskEventInput {
   taskId: string;
-  type: string;
+  /** domain/events.ts: the event is `{ type, ...data }`. */
+  type: TaskEventType;
   at: string;
   /** Identifies the workflow chain (first run id): a reopened task's new run has its own. */
   runKey: string;
@@ -56,16 +61,16 @@ export function createTaskActivities(deps: TaskActivityDeps) {
      * before sending and marked sent after; a retry finds it sent and does nothing.
      */
     async sendTaskMail(input: SendTaskMailInput): Promise<SendTaskMailResult> {
-      const task = await deps.db.task.findUnique({ where: { id: input.taskId } });
+      const task = await deps.db.task.findUnique({ where: { id: input.taskId }, include: matterInclude });
       if (!task) throw ApplicationFailure.nonRetryable(`task ${input.taskId} not found`, 'TASK_NOT_FOUND');
-      const mail = renderTaskMail(input.kind, {
-        title: task.title,
-        deadline: new Date(input.deadline),
-        now: now(),
-        link: `${deps.publicUrl}/api/tasks/${task.id}`,
-        timeZone: deps.timeZone,
-      });
-      const link = `${deps.publicUrl}/api/tasks/${task.id}`;
+      const link = pages(deps.publicUrl).task(task.id);
+      const deadline = new Date(input.deadline);
+      const at = now();
+      const mail = renderTaskMail(
+        input.kind,
+        { recipient: { person: task.owner.displayName, unit: task.owner.unit.name }, matter: matterOf(task, deadline), taskUrl: link },
+        { issuer: await issuingOffice(deps, task.unit.path), timeZone: deps.timeZone, now: at, calendar: await calendarFor(deps.db, [deadline], at) },
+      );
       return sendOnce(
         { ...deps, now },
         {
@@ -75,7 +80,7 @@ export function createTaskActivities(deps: TaskActivityDeps) {
           taskId: task.id,
           ...mail,
           attachments: [
-            { filename: 'deadline.ics', content: deadlineIcs({ id: task.id, title: task.title, deadline: new Date(input.deadline), link }), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' },
+            { filename: 'deadline.ics', content: deadlineIcs({ id: task.id, title: task.title, deadline, link }), contentType: 'text/calendar; charset=utf-8; method=PUBLISH' },
           ],
         },
       );

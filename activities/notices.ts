@@ -2,9 +2,10 @@ import { recordAudit } from '../lib/audit';
 import { loadCalendar } from '../lib/calendar-store';
 import { localDate, zonedInstant } from '../domain/calendar';
 import { Prisma } from '../generated/prisma/client';
-import { defaultPolicy, effectivePolicy, noticeTypeLabels, planSupervision, type PlanStep, type RecipientRole } from '../domain/supervision-policy';
+import { defaultPolicy, effectivePolicy, planSupervision, type PlanStep, type RecipientRole } from '../domain/supervision-policy';
 import type { TaskActivityDeps } from './index';
-import { paragraphs } from './mail-templates';
+import { issuingOffice, matterInclude, matterOf, pages, recipientsByEmail } from './mail/context';
+import { noticeLabel, renderAckReminderMail, renderNoticeMail, type NoticeColor } from './mail/notice';
 import { sendOnce } from './outbox';
 
 
@@ -75,16 +76,25 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
      * nothing left to remind: acknowledged, or its task closed or cancelled.
      */
     async remindUnacknowledged(input: { noticeId: string; morning: string }): Promise<{ stop: boolean }> {
-      const notice = await deps.db.notice.findUniqueOrThrow({ where: { id: input.noticeId }, include: { task: true } });
+      const notice = await deps.db.notice.findUniqueOrThrow({ where: { id: input.noticeId }, include: { task: { include: matterInclude } } });
       if (notice.acknowledgedAt || notice.task.status === 'closed' || notice.task.status === 'cancelled') return { stop: true };
-      const text = [
-        `${notice.number}尚未签收。整改任务“${notice.task.title}”已逾期，请尽快签收并办理。`,
-        `签收：POST ${deps.publicUrl}/api/notices/${notice.id}/acknowledge`,
-        '',
-        '——',
-        `${notice.number} is not acknowledged yet; please acknowledge it.`,
-      ];
+      const link = pages(deps.publicUrl);
+      const recipientOf = await recipientsByEmail(deps.db, notice.recipients);
+      const ctx = { issuer: await issuingOffice(deps, notice.task.unit.path), timeZone: deps.timeZone, now: new Date(input.morning) };
       for (const to of notice.recipients) {
+        const mail = renderAckReminderMail(
+          {
+            number: notice.number,
+            type: notice.type,
+            color: notice.color as NoticeColor | null,
+            issuedAt: notice.issuedAt,
+            recipient: recipientOf(to),
+            matter: matterOf(notice.task),
+            noticeUrl: link.notice(notice.id),
+            taskUrl: link.task(notice.taskId),
+          },
+          ctx,
+        );
         await sendOnce(
           { ...deps, now },
           {
@@ -92,9 +102,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
             kind: 'notice_ack_reminder',
             to,
             taskId: notice.taskId,
-            subject: `【请签收】${notice.number}`,
-            text: text.join('\n'),
-            html: paragraphs(text),
+            ...mail,
           },
         );
       }
@@ -102,10 +110,11 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
     },
 
     async issueNotice(input: { taskId: string; level: number; deadline: string; /** workflow time of the rung */ at: string }): Promise<{ noticeId: string; number: string; requiresAck: boolean }> {
-      const rung = (await policyOf(input.taskId)).ladder.find((r) => r.level === input.level);
+      const policy = await policyOf(input.taskId);
+      const rung = policy.ladder.find((r) => r.level === input.level);
       if (!rung) throw new Error(`no ladder rung ${input.level}`);
       const idempotencyKey = `notice:${input.taskId}:${input.level}:${input.deadline}`;
-      const task = await deps.db.task.findUniqueOrThrow({ where: { id: input.taskId }, include: { unit: true } });
+      const task = await deps.db.task.findUniqueOrThrow({ where: { id: input.taskId }, include: matterInclude });
       let notice = await deps.db.notice.findUnique({ where: { idempotencyKey } });
       if (!notice) {
         const recipients = await recipientsOf(task, rung.recipients);
@@ -138,18 +147,33 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
           notice = await deps.db.notice.findUniqueOrThrow({ where: { idempotencyKey } });
         }
       }
-      const label = `${noticeTypeLabels[rung.type]}${rung.color === 'yellow' ? '（黄）' : rung.color === 'orange' ? '（橙）' : ''}`;
-      const link = `${deps.publicUrl}/api/tasks/${task.id}`;
-      const lines = [
-        `${notice.number}`,
-        `整改任务“${task.title}”${task.code ? `（${task.code}）` : ''}已超过完成时限，现予${label}。`,
-        ...(rung.requiresAck ? [`请于收到后签收：POST ${deps.publicUrl}/api/notices/${notice.id}/acknowledge`] : []),
-        `任务详情：${link}`,
-        '',
-        '——',
-        `${notice.number}: the rectification task "${task.title}" is overdue (${rung.type.replace('_', ' ')}${rung.color ? `, ${rung.color}` : ''}).`,
-      ];
+      // What the notice requires falls due when the ladder's next rung would be issued.
+      const deadline = new Date(input.deadline);
+      const nextRung = policy.ladder.find((r) => r.level === rung.level + 1);
+      const calendar = await loadCalendar(deps.db);
+      const next = nextRung
+        ? { at: zonedInstant(calendar.shiftWorkingDays(localDate(deadline, deps.timeZone), nextRung.afterWorkingDays), policy.morning, deps.timeZone), label: noticeLabel(nextRung.type, nextRung.color) }
+        : null;
+      const link = pages(deps.publicUrl);
+      const recipientOf = await recipientsByEmail(deps.db, notice.recipients);
+      const ctx = { issuer: await issuingOffice(deps, task.unit.path), timeZone: deps.timeZone, now: notice.issuedAt, calendar };
       for (const to of notice.recipients) {
+        const mail = renderNoticeMail(
+          {
+            number: notice.number,
+            level: notice.level,
+            type: notice.type,
+            color: notice.color as NoticeColor | null,
+            requiresAck: notice.requiresAck,
+            issuedAt: notice.issuedAt,
+            recipient: recipientOf(to),
+            matter: matterOf(task, deadline),
+            noticeUrl: link.notice(notice.id),
+            taskUrl: link.task(task.id),
+            next,
+          },
+          ctx,
+        );
         await sendOnce(
           { ...deps, now },
           {
@@ -157,9 +181,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
             kind: `notice_${rung.type}`,
             to,
             taskId: task.id,
-            subject: `【${label}】${notice.number}：“${task.title}”已逾期`,
-            text: lines.join('\n'),
-            html: paragraphs(lines),
+            ...mail,
           },
         );
       }

@@ -6,6 +6,7 @@ import { buildReport, type ReviewSummary } from '../lib/review/report';
 import { renderExcel } from '../lib/review/render';
 import type { TaskActivityDeps } from './index';
 import { sendOnce } from './outbox';
+import { issuingOffice, pages } from './mail/context';
 import { renderReviewMail } from './review-mail';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -77,10 +78,12 @@ export function createReviewActivities(deps: TaskActivityDeps) {
         FROM "ReviewReport" r JOIN "ReviewCycle" c ON c.key = r."cycleKey" WHERE r.id = ${input.reportId}::uuid`;
       if (!report) throw ApplicationFailure.nonRetryable(`review report ${input.reportId} not found`, 'REVIEW_REPORT_NOT_FOUND');
       const content = report.summary;
-      const recipients = await deps.db.person.findMany({ where: { active: true, roles: { hasSome: report.recipientRoles } }, orderBy: { email: 'asc' } });
-      const mail = renderReviewMail(content, `${deps.publicUrl}/api/reviews/${report.id}`);
+      const recipients = await deps.db.person.findMany({ where: { active: true, roles: { hasSome: report.recipientRoles } }, orderBy: { email: 'asc' }, include: { unit: { select: { name: true } } } });
+      const ctx = { issuer: await issuingOffice(deps), timeZone: deps.timeZone, now: now() };
+      const reportUrl = pages(deps.publicUrl).review(report.id);
       let sent = 0;
       for (const person of recipients) {
+        const mail = renderReviewMail({ summary: content, recipient: { person: person.displayName, unit: person.unit.name }, reportUrl }, ctx);
         const result = await sendOnce(
           { ...deps, now },
           {

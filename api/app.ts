@@ -22,6 +22,7 @@ import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
+import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
@@ -49,6 +50,8 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
+  /** The built web workbench served at `/` (default web/dist, built by scripts/build-web.mjs). */
+  webDist?: string;
 }
 
 /**
@@ -146,11 +149,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: '100kb' }));
 
   app.use(healthRoutes(deps));
+  app.use(legacyMailLinks);
   const routes = apiRoutes(deps);
   const router = Router();
   mountRoutes(router, routes, authenticate(deps));
   app.use(router);
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
+  app.use(webApp(deps.webDist ?? defaultWebDist));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -33,7 +33,20 @@ describe('end to end: reminder and overdue mail through the dev server', () => {
     const mails = await h.smtp.waitFor(2, (m) => m.envelopeTo.includes(ownerEmail), 30_000);
     expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringMatching(/^【提醒】督办〔\d{4}〕第\d+号：.*已逾期$/)]);
     expect(mails[0]!.parsed.text).toContain('食品经营许可证公示整改');
-    expect(mails[0]!.parsed.text).toContain(`/api/tasks/${created.body.id}`);
+    // Every link opens the workbench page, never the API: the reminder's button and the numbered notice's 签收 page.
+    const taskPage = `http://localhost:3000/tasks/${created.body.id}`;
+    for (const part of [mails[0]!.parsed.text!, mails[0]!.parsed.html as string]) {
+      expect(part).toContain(taskPage);
+      expect(part).not.toContain('/api/');
+    }
+    expect(mails[0]!.parsed.html).toContain(`href="${taskPage}"`);
+    const notice = await h.db.notice.findFirstOrThrow({ where: { taskId: created.body.id } });
+    expect(mails[1]!.parsed.html).toContain(`href="http://localhost:3000/notices/${notice.id}"`);
+    expect(mails[1]!.parsed.text).toContain(`http://localhost:3000/notices/${notice.id}`);
+    expect(mails[1]!.parsed.text).toContain(notice.number);
+    expect(`${mails[1]!.parsed.text}${mails[1]!.parsed.html as string}`).not.toContain('/api/');
+    // A reminder 4 seconds ahead counts minutes, not "约剩 0 小时".
+    expect(mails[0]!.parsed.text).toContain('还剩 1 分钟');
     // The deadline rides along as a calendar event.
     const [ics] = mails[0]!.parsed.attachments;
     expect(ics).toMatchObject({ filename: 'deadline.ics', contentType: 'text/calendar' });
