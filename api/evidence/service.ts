@@ -1,3 +1,4 @@
+import { stateRefusal } from '../../domain/lifecycle';
 import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
@@ -88,9 +89,9 @@ export function createEvidenceService(deps: EvidenceServiceDeps) {
       const scope = await visibleTask(actor, taskId);
       if (!policy.uploadEvidence(actor, scope)) throw new AppError(ErrorCode.FORBIDDEN, '无权上传佐证材料 / not allowed to upload evidence to this task');
       const { status } = await db.task.findUniqueOrThrow({ where: { id: taskId }, select: { status: true } });
-      if (status === 'closed' || status === 'cancelled') {
-        throw new AppError(ErrorCode.ILLEGAL_TRANSITION, '任务已结束，不能再上传佐证材料 / the task is closed or cancelled', { rule: 'evidence.upload.open_task' });
-      }
+      // The lifecycle table says from which states evidence may be added (not once the task has ended).
+      const refusal = stateRefusal('upload_evidence', { status, pendingExtension: false, deadline: '' });
+      if (refusal) throw new AppError(ErrorCode.ILLEGAL_TRANSITION, refusal.message, { rule: refusal.rule });
       const checked = files.map((file, i) => {
         const label = files.length > 1 ? `file ${i + 1} "${file.fileName}"` : `"${file.fileName}"`;
         return { file, contentType: checkedType(file, limits, label) };
