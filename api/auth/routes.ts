@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from '../../lib/errors';
 import { presentProfile, ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { policy } from '../policy';
+import { endSession, startSession } from './session';
 import { ZApiToken, ZCreateApiTokenRequest, ZCreatedApiToken, ZLoginRequest, ZLoginResponse, ZMe } from './schemas';
 
 export interface AuthDeps {
@@ -40,7 +41,45 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
     handler: (_req, _res, next) => next(new AppError(ErrorCode.RATE_LIMITED, '登录尝试过于频繁，请稍后再试 / too many sign-in attempts')),
   });
 
+  /** The active person with this e-mail and password; one answer for every failure. */
+  async function signIn(body: { email: string; password: string }) {
+    const person = await deps.db.person.findUnique({ where: { email: body.email.toLowerCase() } });
+    const ok = await verifyPassword(person?.passwordHash ?? DUMMY_HASH, body.password);
+    if (!person || !person.passwordHash || !ok || !person.active) {
+      throw new AppError(ErrorCode.UNAUTHENTICATED, '邮箱或密码错误 / wrong e-mail or password');
+    }
+    return person;
+  }
+
   return [
+    route({
+      method: 'post',
+      path: '/api/auth/session',
+      tag: 'auth',
+      summary: '浏览器登录：会话 Cookie（httpOnly、SameSite=Strict，一个工作日内有效并随使用顺延）/ browser sign-in: a session cookie for a working day, sliding while used',
+      auth: 'public',
+      body: ZLoginRequest,
+      before: [loginLimiter],
+      success: { status: 200, description: 'signed in; the session cookie is set (Set-Cookie)', schema: ZMe },
+      errors: [429],
+      async handler({ body, req, res }) {
+        const person = await signIn(body);
+        await startSession(deps.db, req, res, person.id);
+        return me(person);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/auth/session',
+      tag: 'auth',
+      summary: '退出登录：结束浏览器会话 / sign out: end the browser session',
+      auth: 'public',
+      success: { status: 204, description: 'signed out; the cookie is cleared' },
+      async handler({ req, res }) {
+        await endSession(deps.db, req, res);
+        return undefined;
+      },
+    }),
     route({
       method: 'post',
       path: '/api/auth/login',
@@ -52,11 +91,7 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       success: { status: 200, description: 'signed in', schema: ZLoginResponse },
       errors: [429],
       async handler({ body }) {
-        const person = await deps.db.person.findUnique({ where: { email: body.email.toLowerCase() } });
-        const ok = await verifyPassword(person?.passwordHash ?? DUMMY_HASH, body.password);
-        if (!person || !person.passwordHash || !ok || !person.active) {
-          throw new AppError(ErrorCode.UNAUTHENTICATED, '邮箱或密码错误 / wrong e-mail or password');
-        }
+        const person = await signIn(body);
         const { token, expiresIn } = await deps.accessTokens.issue(person.id);
         return { accessToken: token, tokenType: 'Bearer' as const, expiresIn, person: me(person) };
       },
