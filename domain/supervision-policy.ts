@@ -124,10 +124,18 @@ export const ZPolicyOverride = z.strictObject({
 });
 export type PolicyOverride = z.infer<typeof ZPolicyOverride>;
 
-/** The effective policy: the defaults with a campaign's overrides on top. */
+/**
+ * The effective policy: the defaults with a campaign's overrides on top. The API refuses an invalid
+ * override with a 400 naming the field (the campaign schema uses ZPolicyOverride); one that is
+ * invalid all the same (a row changed by hand) is an error here, never quietly the defaults.
+ */
 export function effectivePolicy(override: unknown): SupervisionPolicy {
   const parsed = ZPolicyOverride.safeParse(override ?? {});
-  const o = parsed.success ? parsed.data : {};
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`督办策略无效 / invalid supervision policy: policy.${issue.path.join('.')} ${issue.message}`);
+  }
+  const o = parsed.data;
   return {
     reminderWorkingDaysBefore: o.reminderWorkingDaysBefore ?? defaultPolicy.reminderWorkingDaysBefore,
     deadlineMorningReminder: o.deadlineMorningReminder ?? defaultPolicy.deadlineMorningReminder,
