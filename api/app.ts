@@ -15,6 +15,8 @@ import { auditRoutes } from './audit/routes';
 import { authRoutes } from './auth/routes';
 import { calendarRoutes } from './calendar/routes';
 import { campaignRoutes } from './campaigns/routes';
+import { dashboardRoutes } from './dashboard/routes';
+import { createDashboardService } from './dashboard/service';
 import { createCampaignService } from './campaigns/service';
 import { errorHandler, notFoundHandler } from './errors';
 import { evidenceRoutes } from './evidence/routes';
@@ -102,6 +104,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
     ...auditRoutes(deps.db),
     ...reviewRoutes(reviewDeps),
+    ...dashboardRoutes(createDashboardService({ db: deps.db, now: deps.now, timeZone: deps.timeZone })),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });
   routes.push(

@@ -192,6 +192,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作台：红黄绿灯与逾期统计、图表、7日内到期、我的待办、最新讲评排名（按可见范围）/ dashboard over the tasks the caller may see */
+        get: operations["getApiDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/evidence/{id}/content": {
         parameters: {
             query?: never;
@@ -2055,6 +2072,146 @@ export interface operations {
             };
             /** @description 依赖服务不可用 / a dependency is unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the dashboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        byCampaign: {
+                            campaign: {
+                                code: string;
+                                id: string;
+                                name: string;
+                            };
+                            closed: number;
+                            green: number;
+                            open: number;
+                            overdue: number;
+                            /** @description closed share of its tasks, 0–1 */
+                            progress: number;
+                            red: number;
+                            total: number;
+                            yellow: number;
+                        }[];
+                        byUnit: {
+                            closed: number;
+                            green: number;
+                            open: number;
+                            overdue: number;
+                            red: number;
+                            unit: {
+                                code: string;
+                                id: string;
+                                name: string;
+                            };
+                            yellow: number;
+                        }[];
+                        closuresPerWeek: {
+                            closed: number;
+                            /** @description Monday, YYYY-MM-DD in the office time zone */
+                            weekStart: string;
+                        }[];
+                        /** @description open tasks due within 7 days, soonest first */
+                        dueSoon: {
+                            code: string | null;
+                            deadline: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "assigned" | "acknowledged" | "in_progress" | "closure_requested" | "returned" | "closed" | "cancelled";
+                            statusLabel: string;
+                            title: string;
+                            /** @enum {string} */
+                            trafficLight: "green" | "yellow" | "red" | "none";
+                            unit: {
+                                code: string;
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        generatedAt: string;
+                        myTodo: {
+                            code: string | null;
+                            deadline: string;
+                            id: string;
+                            /** @enum {string} */
+                            reason: "own" | "verify" | "extension";
+                            /** @enum {string} */
+                            status: "assigned" | "acknowledged" | "in_progress" | "closure_requested" | "returned" | "closed" | "cancelled";
+                            statusLabel: string;
+                            title: string;
+                            /** @enum {string} */
+                            trafficLight: "green" | "yellow" | "red" | "none";
+                            unit: {
+                                code: string;
+                                id: string;
+                                name: string;
+                            };
+                        }[];
+                        /** @description the caller's notices still to acknowledge (签收) */
+                        noticesAwaitingAck: number;
+                        /** @description the latest scored review report, when the caller may read reports */
+                        ranking: {
+                            cycleName: string;
+                            period: string;
+                            reportId: string;
+                            units: {
+                                code: string;
+                                name: string;
+                                rank: number;
+                                score: number;
+                            }[];
+                        } | null;
+                        totals: {
+                            closed: number;
+                            green: number;
+                            open: number;
+                            overdue: number;
+                            red: number;
+                            yellow: number;
+                        };
+                    };
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
