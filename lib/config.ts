@@ -11,6 +11,21 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+/**
+ * Defaults of the settings below, for code that runs with a partial configuration (tests, the
+ * benchmark, an app built without one): the one place they are written.
+ */
+/** The office's time zone: dates in mails, working days, mornings. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+/** End of the working day: when a deadline of N working days falls. */
+export const DEFAULT_WORKDAY_END = '18:00';
+/** Sign-in attempts per client address per minute. */
+export const DEFAULT_LOGIN_RATE_LIMIT = 10;
+/** The first admin's address when ADMIN_EMAIL is not set. */
+export const DEFAULT_ADMIN_EMAIL = 'admin@rectify.local';
+export const DEFAULT_MAIL_FROM = '整改督办系统 <noreply@rectify.local>';
+export const DEFAULT_ROOT_UNIT_NAME = '市场监督管理局';
+
 /** Evidence files (佐证材料): the largest accepted file, and the MIME types accepted. */
 export const DEFAULT_EVIDENCE_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_EVIDENCE_TYPES: readonly string[] = [
@@ -61,16 +76,16 @@ export const ZConfig = z.object({
       .optional(),
   ),
   SMTP_CATCHER_PORT: port(2525),
-  MAIL_FROM: z.string().default('整改督办系统 <noreply@rectify.local>'),
-  TIME_ZONE: z.string().default('Asia/Shanghai'),
-  WORKDAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default('18:00'),
+  MAIL_FROM: z.string().default(DEFAULT_MAIL_FROM),
+  TIME_ZONE: z.string().default(DEFAULT_TIME_ZONE),
+  WORKDAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default(DEFAULT_WORKDAY_END),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
-  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LOGIN_RATE_LIMIT),
   CORS_ORIGINS: optionalString,
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
-  ROOT_UNIT_NAME: z.string().default('市场监督管理局'),
+  ROOT_UNIT_NAME: z.string().default(DEFAULT_ROOT_UNIT_NAME),
   // Evidence is held in memory while it is checked (up to 10 files a request), and sizes are int4 in the database.
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(DEFAULT_EVIDENCE_MAX_BYTES),
   EVIDENCE_TYPES: optionalString
