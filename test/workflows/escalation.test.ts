@@ -1,4 +1,4 @@
-import { zonedInstant } from '../../domain/calendar';
+import { localDate, zonedInstant } from '../../domain/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { defaultPolicy, planSupervision } from '../../domain/supervision-policy';
 import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
@@ -34,11 +34,13 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
   });
 
   test('a month-long timeline on the time-skipping server: every reminder and rung at its instant, numbered notices to the right people', async () => {
-    // A deadline at 18:00 Beijing at least 10 days after the test server's clock (which starts at
-    // the real now); the instants to expect come from the plan, whose arithmetic the test above pins.
+    // A deadline at 18:00 Beijing on the 8th working day after the test server's clock (which starts
+    // at the real now), so that its morning and the days before it are working days whatever the
+    // date; the instants to expect come from the plan, whose arithmetic the test above pins.
     const now = await h.env.currentTimeMs();
-    const deadline = at(new Date(now + 10 * 24 * 3600_000).toISOString().slice(0, 10), '18:00');
-    const plan = planSupervision({ calendar: await loadCalendar(h.db), policy: defaultPolicy, deadline: new Date(deadline), timeZone: TZ, now: new Date(now) });
+    const calendar = await loadCalendar(h.db);
+    const deadline = at(calendar.shiftWorkingDays(localDate(new Date(now), TZ), 8), '18:00');
+    const plan = planSupervision({ calendar, policy: defaultPolicy, deadline: new Date(deadline), timeZone: TZ, now: new Date(now) });
     const rungs = plan.filter((p) => p.kind === 'escalation');
     expect(rungs).toHaveLength(6);
     const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
