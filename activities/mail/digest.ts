@@ -45,8 +45,9 @@ export function renderDigestMail(model: DigestMailModel, ctx: MailContext): Rend
     table: {
       caption: '待办明细',
       head: ['任务编号', '整改任务', '牵头单位', '完成时限', '状态'],
+      nowrap: [0, 3, 4],
       rows: rows.map((r) => ({
-        cells: [r.code ?? '未编号', { text: r.title, url: r.url }, r.leadUnit, formatShortZh(r.deadline, ctx.timeZone), { text: `${r.rel.overdue ? '【已逾期】' : '【临近】'}${r.rel.zh}`, alert: r.rel.overdue }],
+        cells: [r.code ?? '未编号', { text: r.title, url: r.url }, r.leadUnit, formatShortZh(r.deadline, ctx.timeZone), { text: r.rel.zh, alert: r.rel.overdue }],
         fill: r.rel.overdue ? '#fdeced' : '#fff8e1',
       })),
     },

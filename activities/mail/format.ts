@@ -30,6 +30,12 @@ export function formatShortZh(d: Date, timeZone: string): string {
   return `${p.month}月${p.day}日 ${p.time}`;
 }
 
+/** 12月5日 — a day, for list rows. */
+export function formatDayZh(d: Date, timeZone: string): string {
+  const p = parts(d, timeZone);
+  return `${p.month}月${p.day}日`;
+}
+
 /** 2026年12月2日 — a date, as an official document dates itself (成文日期). */
 export function formatDateZh(d: Date, timeZone: string): string {
   const p = parts(d, timeZone);
@@ -62,7 +68,7 @@ const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
  */
 export function relativeTime(deadline: Date, now: Date, opts: { timeZone: string; calendar?: WorkingCalendar }): RelativeTime {
   const ms = deadline.getTime() - now.getTime();
-  if (ms >= 0) {
+  if (ms > 0) {
     if (ms < HOUR) {
       const m = Math.max(1, Math.ceil(ms / MINUTE));
       return { zh: `还剩 ${m} 分钟`, en: `${plural(m, 'minute')} left`, overdue: false };
@@ -86,6 +92,7 @@ export function relativeTime(deadline: Date, now: Date, opts: { timeZone: string
     return { zh: `还剩 ${d} 天`, en: `${plural(d, 'day')} left`, overdue: false };
   }
   const late = -ms;
+  if (late < MINUTE) return { zh: '已到期', en: 'due now', overdue: true };
   if (late < HOUR) {
     const m = Math.max(1, Math.floor(late / MINUTE));
     return { zh: `已逾期 ${m} 分钟`, en: `${plural(m, 'minute')} overdue`, overdue: true };

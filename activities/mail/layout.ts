@@ -31,6 +31,8 @@ export interface MailTable {
   caption: string;
   head: string[];
   rows: { cells: MailCell[]; /** row background, e.g. a traffic light */ fill?: string }[];
+  /** Columns kept on one line (codes, dates, numbers); the others wrap. */
+  nowrap?: number[];
   /** A line under the table (rows left out, an attachment). */
   note?: string;
 }
@@ -122,17 +124,19 @@ function renderHtml(m: OfficialMail): string {
         )}</tr>`,
     )
     .join('');
-  const cell = (c: MailCell) => {
-    if (typeof c === 'string') return td(cellStyle, e(c));
+  const listCell = 'padding:6px 8px;border:1px solid #d6d6d6;font-size:13px;line-height:20px;vertical-align:top;';
+  const cell = (c: MailCell, column: number) => {
+    const style = `${listCell}${m.table?.nowrap?.includes(column) ? 'white-space:nowrap;' : ''}`;
+    if (typeof c === 'string') return td(style, e(c));
     const text = c.url ? `<a href="${e(c.url)}" style="color:#1d4f91;text-decoration:underline;">${e(c.text)}</a>` : e(c.text);
-    return td(`${cellStyle}${c.alert ? `color:${RED};font-weight:bold;` : ''}`, text);
+    return td(`${style}${c.alert ? `color:${RED};font-weight:bold;` : ''}`, text);
   };
   const table = m.table
     ? row(
         `<div style="font-size:15px;font-weight:bold;color:#222222;padding:0 0 8px 0;">${e(m.table.caption)}</div>` +
           `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;">` +
-          `<tr>${m.table.head.map((h) => td(`${cellStyle}background:#f0f0f0;font-weight:bold;color:#333333;white-space:nowrap;`, e(h), ' bgcolor="#f0f0f0"')).join('')}</tr>` +
-          m.table.rows.map((r) => `<tr${r.fill ? ` bgcolor="${e(r.fill)}" style="background:${e(r.fill)};"` : ''}>${r.cells.map(cell).join('')}</tr>`).join('') +
+          `<tr>${m.table.head.map((h, i) => td(`${listCell}background:#f0f0f0;font-weight:bold;color:#333333;${m.table?.nowrap?.includes(i) ? 'white-space:nowrap;' : ''}`, e(h), ' bgcolor="#f0f0f0"')).join('')}</tr>` +
+          m.table.rows.map((r) => `<tr${r.fill ? ` bgcolor="${e(r.fill)}" style="background:${e(r.fill)};"` : ''}>${r.cells.map((c, i) => cell(c, i)).join('')}</tr>`).join('') +
           `</table>${m.table.note ? `<div style="font-size:13px;color:#666666;padding:6px 0 0 0;">${e(m.table.note)}</div>` : ''}`,
         '18px 40px 0 40px',
       )

@@ -88,7 +88,7 @@ export function renderNoticeMail(model: NoticeMailModel, ctx: MailContext): Rend
     ],
     required: {
       text: ack + requirement[model.type],
-      by: model.next ? `${formatInstantZh(model.next.at, ctx.timeZone)}前（逾期未办结的，升级为${model.next.label}）` : undefined,
+      by: model.next ? `${formatInstantZh(model.next.at, ctx.timeZone)}前；逾期未办结的，升级为${model.next.label}` : undefined,
     },
     action: { label: model.requiresAck ? '签收通知' : '查看通知', url: model.noticeUrl },
     links: [{ label: '任务详情', url: model.taskUrl }],
