@@ -4,6 +4,7 @@
 //
 // The headless browser has no CJK system fonts: for the screenshot only, Noto Sans SC from
 // @fontsource/noto-sans-sc is injected as a web font. The mails themselves carry no web font.
+/* global document -- page.evaluate callbacks run in the browser */
 import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
