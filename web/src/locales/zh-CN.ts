@@ -182,6 +182,14 @@ export const zhCN = {
   'campaigns.severity.serious': '严重',
   'campaigns.severity.critical': '特别严重',
 
+  'campaigns.closedAt': '销号时间',
+  'campaigns.outcome': '销号情况',
+  'campaigns.outcome.on_time': '按时销号',
+  'campaigns.outcome.late': '逾期销号',
+  'campaigns.outcome.cancelled': '已撤销',
+  'campaigns.outcome.open': '未销号',
+  'campaigns.status.active': '整改中',
+  'campaigns.status.reconciled': '已对账',
   'notices.title': '督办通知',
   'notices.number': '通知编号',
   'notices.type': '类型',
@@ -198,6 +206,8 @@ export const zhCN = {
   'reviews.createdAt': '生成时间',
   'reviews.excel': '下载工作簿',
 
+  'reviews.trend': '名次变化',
+  'reviews.rating': '评定',
   'admin.title': '管理',
   'admin.units': '单位',
   'admin.people': '人员',

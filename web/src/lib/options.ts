@@ -1,0 +1,19 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import { hasRole, useMe } from './auth';
+
+/** The unit tree (everyone reads it). */
+export const useUnits = () => useQuery({ queryKey: ['units'], queryFn: () => unwrap(api.GET('/api/units')), staleTime: 300_000 });
+
+/** Campaigns, for those who may read them (the office and leaders); others get none. */
+export function useCampaignOptions() {
+  const me = useMe();
+  return useQuery({
+    queryKey: ['campaigns'],
+    queryFn: () => unwrap(api.GET('/api/campaigns')),
+    enabled: hasRole(me.data, 'office', 'leader'),
+  });
+}
+
+export const taskStatuses = ['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled'] as const;
+export const lights = ['red', 'yellow', 'green', 'none'] as const;
