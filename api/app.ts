@@ -10,10 +10,12 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import type { Mailer } from '../lib/mail';
 import { createDiskStorage, type EvidenceStorage } from '../lib/storage';
-import type { TConfig } from '../lib/config';
+import { DEFAULT_LOGIN_RATE_LIMIT, DEFAULT_TIME_ZONE, type TConfig } from '../lib/config';
 import { auditRoutes } from './audit/routes';
+import { createAuditService } from './audit/service';
 import { authRoutes } from './auth/routes';
 import { calendarRoutes } from './calendar/routes';
+import { createCalendarService } from './calendar/service';
 import { campaignRoutes } from './campaigns/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { createDashboardService } from './dashboard/service';
@@ -30,10 +32,13 @@ import { type AnyRoute, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
 import { createNoticeService } from './notices/service';
 import { peopleRoutes } from './people/routes';
+import { createPeopleService } from './people/service';
 import { reviewRoutes } from './reviews/routes';
+import { createReviewService } from './reviews/service';
 import { createTaskService } from './tasks/service';
 import { taskRoutes } from './tasks/routes';
 import { unitRoutes } from './units/routes';
+import { createUnitService } from './units/service';
 
 export interface AppDeps {
   db: Db;
@@ -85,7 +90,7 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 /** Every documented endpoint of the API, each described once (see http/route.ts). */
 export function apiRoutes(deps: AppDeps): AnyRoute[] {
   const tasks = createTaskService(deps);
-  const reviewDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, timeZone: deps.timeZone ?? 'Asia/Shanghai', now: deps.now };
+  const reviewDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, timeZone: deps.timeZone ?? DEFAULT_TIME_ZONE, now: deps.now };
   // A review cycle runs on the first working day of a period: its schedule follows calendar changes.
   // A failure there must not fail the calendar change: every start brings the schedules up to date again.
   const syncReviewCycles = () =>
@@ -94,16 +99,16 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
       (err: unknown) => deps.logger.warn({ err }, '考核周期计划未能随日历更新，将在下次启动时更新 / review schedules not updated after the calendar change'),
     );
   const routes: AnyRoute[] = [
-    ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? 10 }),
-    ...unitRoutes(deps.db),
-    ...peopleRoutes(deps.db),
+    ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT }),
+    ...unitRoutes(createUnitService(deps.db)),
+    ...peopleRoutes(createPeopleService(deps.db)),
     ...taskRoutes(tasks),
-    ...calendarRoutes(deps.db, tasks, syncReviewCycles),
+    ...calendarRoutes(createCalendarService({ db: deps.db, recomputeWorkingDayDeadlines: tasks.recomputeWorkingDayDeadlines, afterChange: syncReviewCycles })),
     ...noticeRoutes(createNoticeService(deps)),
     ...campaignRoutes(createCampaignService(deps)),
     ...evidenceRoutes(createEvidenceService({ db: deps.db, storage: deps.evidenceStorage, limits: deps.evidenceLimits }), deps.evidenceLimits),
-    ...auditRoutes(deps.db),
-    ...reviewRoutes(reviewDeps),
+    ...auditRoutes(createAuditService(deps.db)),
+    ...reviewRoutes(createReviewService(reviewDeps)),
     ...dashboardRoutes(createDashboardService({ db: deps.db, now: deps.now, timeZone: deps.timeZone })),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });

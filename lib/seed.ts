@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from './audit';
 import { generatePassword, hashPassword } from './auth';
 import type { Db } from './db';
+import { DEFAULT_ADMIN_EMAIL } from './config';
 
 export interface FirstAdminResult {
   created: boolean;
@@ -16,7 +17,7 @@ export interface FirstAdminResult {
  */
 export async function ensureFirstAdmin(db: Db, opts: { email?: string; password?: string; rootUnitName: string }): Promise<FirstAdminResult> {
   if (await db.person.findFirst({ where: { roles: { has: 'admin' } }, select: { id: true } })) return { created: false };
-  const email = (opts.email ?? 'admin@rectify.local').toLowerCase();
+  const email = (opts.email ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
   const password = opts.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
   await db.$transaction(async (tx) => {

@@ -73,6 +73,12 @@ export const defaultCycles: CycleDefinition[] = [
 
 /** The Temporal Schedule that runs a cycle. */
 export const reviewScheduleId = (key: string) => `review-${key}`;
+/**
+ * The run of a cycle for one period started by hand ("trigger now" or a backfill): one id per cycle
+ * and period, so identical requests while it runs start it once (the Schedule's own runs are
+ * `review-<key>-<instant>`).
+ */
+export const reviewRunWorkflowId = (key: string, period: string) => `review-${key}-${period}`;
 
 /** A cycle's scoring: its own if set (validated when saved), else the defaults. */
 export const scoringOf = (stored: unknown): Scoring => (stored ? ZScoring.parse(stored) : defaultScoring);

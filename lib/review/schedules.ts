@@ -3,14 +3,14 @@
  * cycle's configuration and the working-day calendar: at every start, when an admin changes a
  * cycle, and when the calendar changes (the run day is the first working day of a period).
  */
-import { type Client, ScheduleOverlapPolicy, type ScheduleOptions } from '@temporalio/client';
+import { type Client, ScheduleOverlapPolicy, type ScheduleOptions, WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ReviewCycle } from '../../generated/prisma/client';
 import type { ReviewCycleInput } from '../../domain/contract';
 import { loadCalendar } from '../calendar-store';
 import { localDate, type WorkingCalendar, zonedInstant } from '../../domain/calendar';
 import type { Db } from '../db';
 import { upsertSchedule } from '../schedules';
-import { defaultCycles, reviewScheduleId } from './config';
+import { defaultCycles, reviewRunWorkflowId, reviewScheduleId } from './config';
 import { firstWorkingDay, type Period, periodContaining, runCalendars } from './periods';
 
 export interface ReviewScheduleOptions {
@@ -55,16 +55,24 @@ export async function syncReviewSchedules(client: Client, db: Db, opts: ReviewSc
 }
 
 /**
- * Backfills one past period: the Schedule takes the action it would have taken on the first working
- * day after the period (it fires once in that next period), with that instant as its scheduled time.
+ * Starts the run of one period by hand ("trigger now", a backfill): `reviewCycle` for that period,
+ * under one workflow id per cycle and period. While that run is going, the same request starts
+ * nothing (`started: false`); once it has ended, the period may be run again.
  */
-export async function backfillPeriod(client: Client, db: Db, cycle: ReviewCycle, period: Period, timeZone: string): Promise<{ runAt: string }> {
+export async function startReviewRun(client: Client, cycle: ReviewCycle, period: Period, taskQueue: string): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = reviewRunWorkflowId(cycle.key, period.key);
+  const args: [ReviewCycleInput] = [{ cycleKey: cycle.key, period: period.key }];
+  try {
+    await client.workflow.start('reviewCycle', { taskQueue, workflowId, args, workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE });
+    return { workflowId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw err;
+  }
+}
+
+/** When the Schedule would have run for a period: the first working day after it, at the cycle's time. */
+export async function scheduledRunOf(db: Db, cycle: ReviewCycle, period: Period, timeZone: string): Promise<string> {
   const next = periodContaining(period.kind, period.endDate);
-  const calendar = await loadCalendar(db);
-  await client.schedule.getHandle(reviewScheduleId(cycle.key)).backfill({
-    start: zonedInstant(next.startDate, '00:00', timeZone),
-    end: zonedInstant(next.endDate, '00:00', timeZone),
-    overlap: ScheduleOverlapPolicy.ALLOW_ALL,
-  });
-  return { runAt: zonedInstant(firstWorkingDay(next, calendar), cycle.time, timeZone).toISOString() };
+  return zonedInstant(firstWorkingDay(next, await loadCalendar(db)), cycle.time, timeZone).toISOString();
 }
