@@ -104,6 +104,14 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     const reminded = () => h.smtp.messages.filter((m) => m.parsed.subject === `【请签收】${yellow.number}`);
     await eventually(async () => expect(new Set(reminded().map((m) => m.envelopeTo[0]))).toEqual(new Set(yellow.recipients)), 20_000);
     expect(reminded()).toHaveLength(yellow.recipients.length); // one morning so far (day 2), one mail per recipient
+    // Its button opens the notice's 签收 page in the workbench; no mail tells anyone to call the API.
+    const [first] = reminded();
+    expect(first!.parsed.html).toContain(`href="http://localhost:3000/notices/${yellow.id}"`);
+    expect(first!.parsed.text).toContain(`http://localhost:3000/notices/${yellow.id}`);
+    expect(first!.parsed.text).toContain(yellow.number);
+    const issued = h.smtp.messages.filter((m) => m.parsed.subject?.startsWith(`【督办单（黄）】${yellow.number}`));
+    expect(issued.length).toBe(yellow.recipients.length);
+    for (const m of [first!, ...issued]) expect(`${m.parsed.text}${m.parsed.html as string}`).not.toContain('/api/');
 
     // A reader who is not a recipient may not acknowledge; someone outside the unit does not see it.
     await request(app).post(`/api/notices/${yellow.id}/acknowledge`).set('Authorization', await bearer(org.people.viewerA)).send({}).expect(403);
