@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ZScoring } from '../../lib/review/config';
+import { DEFAULT_REVIEW_RUN_TIME, ZScoring } from '../../lib/review/config';
 import { ZPage, ZRole } from '../http/common';
 
 export const ZPeriodKind = z.enum(['weekly', 'monthly', 'quarterly', 'annual']);
@@ -15,7 +15,7 @@ export const ZReviewCycleBody = z.strictObject({
   time: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-    .default('09:00'),
+    .default(DEFAULT_REVIEW_RUN_TIME),
   recipientRoles: z.array(ZRole).min(1).max(6),
   /** Weights and rating rules; null for the defaults. */
   scoring: ZScoring.nullable().default(null),

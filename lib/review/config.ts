@@ -64,11 +64,14 @@ export interface CycleDefinition {
   recipientRoles: ('admin' | 'office' | 'leader' | 'unit_head' | 'staff' | 'viewer')[];
 }
 
+/** When a cycle runs on the first working day of a period (local time), unless it says otherwise. */
+export const DEFAULT_REVIEW_RUN_TIME = '09:00';
+
 /** The cycles created at first start (an admin may change them, pause them or add more). */
 export const defaultCycles: CycleDefinition[] = [
-  { key: 'monthly', name: '月调度', period: 'monthly', reportType: 'dispatch', time: '09:00', recipientRoles: ['leader', 'unit_head', 'office'] },
-  { key: 'quarterly', name: '季讲评', period: 'quarterly', reportType: 'review', time: '09:00', recipientRoles: ['leader', 'unit_head', 'office'] },
-  { key: 'annual', name: '年考核', period: 'annual', reportType: 'assessment', time: '09:00', recipientRoles: ['leader', 'unit_head', 'office'] },
+  { key: 'monthly', name: '月调度', period: 'monthly', reportType: 'dispatch', time: DEFAULT_REVIEW_RUN_TIME, recipientRoles: ['leader', 'unit_head', 'office'] },
+  { key: 'quarterly', name: '季讲评', period: 'quarterly', reportType: 'review', time: DEFAULT_REVIEW_RUN_TIME, recipientRoles: ['leader', 'unit_head', 'office'] },
+  { key: 'annual', name: '年考核', period: 'annual', reportType: 'assessment', time: DEFAULT_REVIEW_RUN_TIME, recipientRoles: ['leader', 'unit_head', 'office'] },
 ];
 
 /** The Temporal Schedule that runs a cycle. */
