@@ -20,7 +20,7 @@ import { campaignRoutes } from './campaigns/routes';
 import { dashboardRoutes } from './dashboard/routes';
 import { createDashboardService } from './dashboard/service';
 import { createCampaignService } from './campaigns/service';
-import { errorHandler, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler, requestDeadline } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthRoutes } from './health';
@@ -57,6 +57,8 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
+  /** Every request answers within this (503 UNAVAILABLE past it); REQUEST_TIMEOUT_MS, 15 s by default. */
+  requestTimeoutMs?: number;
   /** The built web workbench served at `/` (default web/dist, built by scripts/build-web.mjs). */
   webDist?: string;
 }
@@ -66,7 +68,7 @@ export interface AppDeps {
  * `npm start` and every other process that serves the API (the benchmark's).
  */
 export function appDeps(
-  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END'>,
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
   clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
 ): AppDeps {
   return {
@@ -82,6 +84,7 @@ export function appDeps(
     corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     timeZone: config.TIME_ZONE,
     workdayEnd: config.WORKDAY_END,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
   };
 }
 
@@ -148,6 +151,7 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  app.use(requestDeadline(deps.requestTimeoutMs ?? 15_000, deps.logger));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, ErrorCode } from '../lib/errors';
+import { AppError, ErrorCode, outageOf } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 
 /** One JSON shape for every error: `{ error: { code, message, details? } }`. */
@@ -42,15 +42,64 @@ function fromHttpLayer(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/** Seconds a client is asked to wait before retrying a 503 (`Retry-After`). */
+export const RETRY_AFTER_SECONDS = 5;
+
+const unavailable = () => new AppError(ErrorCode.UNAVAILABLE, '服务暂时不可用，请稍后重试 / service temporarily unavailable, retry shortly');
+
+/**
+ * The one error middleware. AppErrors keep their code; a dependency that is down or too slow
+ * (database, Temporal: lib/errors.ts `outageOf`) is 503 UNAVAILABLE with `Retry-After`; anything
+ * else unknown is 500. The driver's own text (hosts, ports, SQL) goes to the log only.
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (err, req, res, next) => {
+    const outage = err instanceof AppError ? null : outageOf(err);
     const appError =
       err instanceof AppError
         ? err
-        : (fromHttpLayer(err) ?? new AppError(ErrorCode.INTERNAL, '服务器内部错误 / internal error'));
+        : outage
+          ? unavailable()
+          : (fromHttpLayer(err) ?? new AppError(ErrorCode.INTERNAL, '服务器内部错误 / internal error'));
     if (appError.code === ErrorCode.INTERNAL || appError.code === ErrorCode.UNAVAILABLE) {
-      logger.error({ err, method: req.method, path: req.path }, 'request failed');
+      logger.error({ err, outage: outage ?? outageOf(err) ?? undefined, method: req.method, path: req.path }, 'request failed');
     }
+    // Answered already (the request deadline's 503, or a download cut short): log only, let express close it.
+    if (res.headersSent) return next(err);
+    if (appError.code === ErrorCode.UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(appError.status).json(errorBody(appError, req.id === undefined ? undefined : String(req.id)));
+  };
+}
+
+/**
+ * Every request answers within `timeoutMs` of its body having arrived: past it, 503 UNAVAILABLE
+ * with `Retry-After` (the database and Temporal calls behind it carry their own, shorter bounds and
+ * normally fail first). Time spent receiving an upload does not count: a slow link is not an outage.
+ * A response that has begun (a download streaming) is left alone.
+ */
+export function requestDeadline(timeoutMs: number, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (timer || res.writableEnded) return;
+      timer = setTimeout(() => {
+        if (res.headersSent) return;
+        logger.error({ method: req.method, path: req.path, timeoutMs }, 'request deadline passed');
+        res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+        res
+          .status(503)
+          .json(errorBody(new AppError(ErrorCode.UNAVAILABLE, `请求超时（${timeoutMs} 毫秒），请稍后重试 / request timed out, retry shortly`), req.id === undefined ? undefined : String(req.id)));
+      }, timeoutMs);
+      timer.unref();
+    };
+    const disarm = () => clearTimeout(timer);
+    res.once('finish', disarm);
+    res.once('close', disarm);
+    // An upload (multipart, up to 10 × EVIDENCE_MAX_BYTES) is read by its route, which reads it to
+    // the end even when it refuses it; every other body is small (JSON, 100 kB).
+    const upload = /^multipart\//i.test(req.headers['content-type'] ?? '');
+    if (upload && !req.readableEnded) req.once('end', arm);
+    else arm();
+    next();
   };
 }

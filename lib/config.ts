@@ -48,6 +48,13 @@ export const ZConfig = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATA_DIR: z.string().default('.data'),
   PORT: port(3000),
+  /** Address the API listens on: loopback unless told otherwise (`0.0.0.0` or `::` for every interface). */
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /**
+   * The longest a request waits for the database or Temporal (503 UNAVAILABLE with Retry-After
+   * past it); each statement and each Temporal call is bounded a little below it.
+   */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: optionalString.pipe(
@@ -111,4 +118,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     dataDir: path.resolve(c.DATA_DIR),
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
   };
+}
+
+/**
+ * The bounds beneath REQUEST_TIMEOUT_MS, so a dependency call fails (and the request answers 503
+ * naming the outage in the log) before the request's own deadline: connecting to the database, one
+ * statement, one Temporal call.
+ */
+export function dependencyBounds(requestTimeoutMs: number): { dbConnectMs: number; dbStatementMs: number; temporalRpcMs: number } {
+  const inner = Math.max(800, Math.round(requestTimeoutMs * 0.8));
+  return { dbConnectMs: Math.min(5_000, inner), dbStatementMs: Math.max(300, inner - 1_000), temporalRpcMs: inner };
+}
+
+/**
+ * A URL fit to print or log: its password (and any `password=`/`pass=` query parameter) replaced
+ * by `***`. `smtp://user:secret@host:587` → `smtp://user:***@host:587`.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const key of [...u.searchParams.keys()]) if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, '***');
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
 }
