@@ -4,6 +4,8 @@ import type { TaskActivityDeps } from './index';
 import { issuingOffice, pages, recipientsByEmail } from './mail/context';
 import { renderLedgerMail } from './mail/ledger';
 import { sendOnce } from './outbox';
+import { closureOutcome, closureTotals, type ClosureOutcome } from '../domain/closure';
+import { loadLedgerData, renderLedgerWorkbook } from '../lib/spreadsheet/ledger';
 
 export interface LedgerRow {
   problemCode: string;
@@ -16,6 +18,8 @@ export interface LedgerRow {
   closedAt: string | null;
   /** Closed by its deadline (按时销号). */
   onTime: boolean;
+  /** How it ended: on_time 按时销号, late 逾期销号, cancelled 已撤销 (neither on time nor late). */
+  outcome: ClosureOutcome;
   /** Passed its deadline while open, whenever it was closed. */
   wentOverdue: boolean;
   closedBy: string | null;
@@ -29,7 +33,8 @@ export interface Ledger {
   code: string;
   name: string;
   reconciledAt: string;
-  totals: { problems: number; tasks: number; onTime: number; late: number };
+  /** Every task counts once: closed on time, closed late, or cancelled (a cancelled task is not late). */
+  totals: { problems: number; tasks: number; onTime: number; late: number; cancelled: number };
   rows: LedgerRow[];
 }
 
@@ -57,7 +62,8 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
 
     /**
      * Reconciles a campaign whose problems are all closed (对账): writes its closure ledger once and
-     * mails it to the person who created the campaign.
+     * mails it, with the 台账 workbook, to the office (every active person with the office role;
+     * the campaign's creator if there is none), once per campaign and recipient.
      */
     async reconcileCampaign(input: { campaignId: string; at: string }): Promise<Ledger> {
       const ledger = await deps.db.$transaction(async (tx) => {
@@ -72,22 +78,30 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
         return built;
       });
       const campaign = await deps.db.campaign.findUniqueOrThrow({ where: { id: input.campaignId } });
-      const creator = campaign.createdById ? await deps.db.person.findUnique({ where: { id: campaign.createdById } }) : null;
-      if (creator) {
-        const mail = renderLedgerMail(
-          { ledger, recipient: (await recipientsByEmail(deps.db, [creator.email]))(creator.email), campaignUrl: pages(deps.publicUrl).campaign(ledger.campaignId) },
-          { issuer: await issuingOffice(deps), timeZone: deps.timeZone, now: now() },
-        );
-        await sendOnce(
-          { ...deps, now },
-          {
-            idempotencyKey: `campaign:${ledger.campaignId}:reconciled`,
-            kind: 'campaign_reconciled',
-            to: creator.email,
-            ...mail,
-            attachments: [{ filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' }],
-          },
-        );
+      const office = await deps.db.person.findMany({ where: { active: true, roles: { has: 'office' } }, orderBy: { email: 'asc' }, select: { email: true } });
+      const creator = campaign.createdById ? await deps.db.person.findUnique({ where: { id: campaign.createdById }, select: { email: true } }) : null;
+      const to = office.length ? office.map((p) => p.email) : creator ? [creator.email] : [];
+      if (to.length) {
+        const data = await loadLedgerData(deps.db, campaign.id, new Date(ledger.reconciledAt));
+        const workbook = await renderLedgerWorkbook(data!, { timeZone: deps.timeZone, workdayEnd: '18:00', now: new Date(ledger.reconciledAt) });
+        const recipient = await recipientsByEmail(deps.db, to);
+        const issuer = await issuingOffice(deps);
+        for (const email of to) {
+          const mail = renderLedgerMail({ ledger, recipient: recipient(email), campaignUrl: pages(deps.publicUrl).campaign(ledger.campaignId) }, { issuer, timeZone: deps.timeZone, now: now() });
+          await sendOnce(
+            { ...deps, now },
+            {
+              idempotencyKey: `campaign:${ledger.campaignId}:reconciled:${email}`,
+              kind: 'campaign_reconciled',
+              to: email,
+              ...mail,
+              attachments: [
+                { filename: `台账-${ledger.code}.xlsx`, content: workbook, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+                { filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' },
+              ],
+            },
+          );
+        }
       }
       return ledger;
     },
@@ -123,19 +137,20 @@ async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at:
       owner: t.owner.displayName,
       deadline: t.deadline.toISOString(),
       closedAt: t.completedAt?.toISOString() ?? null,
-      onTime: t.completedAt !== null && t.completedAt.getTime() <= t.deadline.getTime(),
+      onTime: closureOutcome(t) === 'on_time',
+      outcome: closureOutcome(t),
       wentOverdue: t.events.length > 0,
       closedBy: closedBy.get(t.id) ?? null,
       returned: t.returnCount,
     })),
   );
-  const onTime = rows.filter((r) => r.onTime).length;
+  const { onTime, late, cancelled } = closureTotals(rows.map((r) => r.outcome));
   return {
     campaignId,
     code: campaign.code,
     name: campaign.name,
     reconciledAt: at,
-    totals: { problems: campaign.problems.length, tasks: rows.length, onTime, late: rows.length - onTime },
+    totals: { problems: campaign.problems.length, tasks: rows.length, onTime, late, cancelled },
     rows,
   };
 }

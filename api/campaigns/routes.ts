@@ -3,9 +3,12 @@ import { ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { ZAddProblemsRequest, ZCampaign, ZCreateCampaignRequest } from './schemas';
 import type { CampaignService } from './service';
+import { campaignSpreadsheetRoutes } from './spreadsheet/routes';
 
 export function campaignRoutes(service: CampaignService): AnyRoute[] {
   return [
+    // Before /api/campaigns/{id}: template.xlsx is not an id.
+    ...campaignSpreadsheetRoutes(service.spreadsheets),
     route({
       method: 'post',
       path: '/api/campaigns',

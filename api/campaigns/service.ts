@@ -7,6 +7,7 @@ import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
 import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../domain/contract';
 import { type Actor, policy } from '../policy';
 import { taskStatusLabels } from '../../domain/lifecycle';
+import { createCampaignSpreadsheets } from './spreadsheet/service';
 import { problemSourceLabels, severityLabels, type TCampaignProblemRow, type TCreateCampaignRequest } from './schemas';
 
 export interface CampaignServiceDeps {
@@ -14,6 +15,9 @@ export interface CampaignServiceDeps {
   temporal: Client;
   taskQueue: string;
   now?: () => Date;
+  /** The office's time zone and end of working day (spreadsheet dates, working-day deadlines). */
+  timeZone?: string;
+  workdayEnd?: string;
 }
 
 const campaignInclude = {
@@ -181,8 +185,19 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     return resolved;
   }
 
-  return {
+  const service = {
     get,
+
+    /** The rules create() applies to the lists (units, people, deadlines), as issues by path; none when they hold. */
+    async check(problems: TCampaignProblemRow[]): Promise<FieldIssue[]> {
+      try {
+        await resolve(problems);
+        return [];
+      } catch (err) {
+        if (err instanceof AppError && err.code === ErrorCode.VALIDATION_FAILED) return err.details as FieldIssue[];
+        throw err;
+      }
+    },
 
     async list(actor: Actor) {
       if (!policy.readCampaigns(actor)) throw new AppError(ErrorCode.FORBIDDEN, '无权查看整改批次 / not allowed');
@@ -228,7 +243,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
      * Creates a campaign with its problem, task and responsibility lists in one transaction, then
      * starts its `superviseCampaign` workflow, which starts one `superviseTask` per task.
      */
-    async create(actor: Actor, body: TCreateCampaignRequest, requestId?: string) {
+    async create(actor: Actor, body: TCreateCampaignRequest, requestId?: string, opts: { importFingerprint?: string } = {}) {
       if (!policy.createCampaign(actor)) throw new AppError(ErrorCode.FORBIDDEN, '仅督查室可创建整改批次 / only the supervision office creates campaigns');
       const resolved = await resolve(body.problems);
       let campaignId: string;
@@ -244,6 +259,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
               policy: body.policy ?? undefined,
               ownerUnitId: actor.unitId,
               createdById: actor.id,
+              importFingerprint: opts.importFingerprint ?? null,
             },
           });
           await insertProblems(tx, campaign, 0, body.problems, resolved);
@@ -252,7 +268,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
             action: 'campaign.create',
             targetType: 'campaign',
             targetId: campaign.id,
-            after: { code: body.code, name: body.name, problems: body.problems.length, tasks: resolved.length },
+            after: { code: body.code, name: body.name, problems: body.problems.length, tasks: resolved.length, ...(opts.importFingerprint ? { importFingerprint: opts.importFingerprint } : {}) },
             requestId,
           });
           return campaign.id;
@@ -283,4 +299,5 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       return present(created);
     },
   };
+  return { ...service, spreadsheets: createCampaignSpreadsheets(deps, service) };
 }

@@ -18,8 +18,9 @@ import {
   ZTaskState,
 } from './schemas';
 import type { TaskService } from './service';
+import { streamTasksWorkbook } from '../campaigns/spreadsheet/export';
 
-export function taskRoutes(service: TaskService): AnyRoute[] {
+export function taskRoutes(service: TaskService, exportOptions: { timeZone?: string; workdayEnd?: string } = {}): AnyRoute[] {
   return [
     route({
       method: 'post',
@@ -41,6 +42,25 @@ export function taskRoutes(service: TaskService): AnyRoute[] {
       query: ZListTasksQuery,
       success: { status: 200, description: 'a page of tasks', schema: ZTaskList },
       handler: ({ actor, query }) => service.list(actor, query),
+    }),
+    // Before /api/tasks/{id}: export.xlsx is not an id.
+    route({
+      method: 'get',
+      path: '/api/tasks/export.xlsx',
+      tag: 'tasks',
+      summary: '导出任务清单（Excel，与任务列表相同的筛选和可见范围）/ the task list as a workbook',
+      auth: 'user',
+      query: ZListTasksQuery.omit({ page: true, pageSize: true }),
+      success: { status: 200, description: 'the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx)', binary: true },
+      handler: async ({ actor, query, res }) => {
+        await streamTasksWorkbook(res, (page, pageSize) => service.list(actor, { ...query, page, pageSize }), {
+          timeZone: exportOptions.timeZone ?? 'Asia/Shanghai',
+          workdayEnd: exportOptions.workdayEnd ?? '18:00',
+          now: new Date(),
+          fileName: '任务清单.xlsx',
+        });
+        return undefined;
+      },
     }),
     route({
       method: 'get',

@@ -111,7 +111,7 @@ describe('end to end: a campaign from its three lists to its closure ledger', ()
       return c;
     }, 20_000);
     expect(done.problems.map((p: { status: string }) => p.status)).toEqual(['closed', 'closed', 'closed']);
-    expect(done.ledger.totals).toEqual({ problems: 3, tasks: 6, onTime: 6, late: 0 });
+    expect(done.ledger.totals).toEqual({ problems: 3, tasks: 6, onTime: 6, late: 0, cancelled: 0 });
     expect(done.ledger.rows.map((r: { returned: number; closedBy: string }) => [r.returned, r.closedBy])).toEqual(
       [1, 0, 0, 0, 0, 0].map((n) => [n, people.office.email]),
     );

@@ -95,7 +95,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
     expect(read.body).toMatchObject({ status: 'reconciled', statusLabel: '已对账' });
     expect(read.body.problems.map((p: { status: string }) => p.status)).toEqual(['closed', 'closed']);
     const ledger = read.body.ledger;
-    expect(ledger.totals).toEqual({ problems: 2, tasks: 4, onTime: 2, late: 2 });
+    expect(ledger.totals).toEqual({ problems: 2, tasks: 4, onTime: 2, late: 2, cancelled: 0 });
     expect(ledger.rows.map((r: { taskCode: string; onTime: boolean; closedBy: string }) => [r.taskCode, r.onTime, r.closedBy])).toEqual([
       [`${code()}-001-1`, false, people.office.email],
       [`${code()}-001-2`, true, people.office.email],
@@ -106,7 +106,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
     const [mail] = await h.smtp.waitFor(1, (m) => m.envelopeTo.includes(people.office.email));
     expect(mail!.parsed.subject).toBe(`【对账完成】2026 行风建设攻坚行动（${code()}）全部销号`);
     expect(mail!.parsed.text).toContain('按时销号 2 项，逾期销号 2 项');
-    expect(mail!.parsed.attachments.map((a) => a.filename)).toEqual([`ledger-${code()}.json`]);
+    expect(mail!.parsed.attachments.map((a) => a.filename)).toEqual([`台账-${code()}.xlsx`, `ledger-${code()}.json`]);
   });
 
   test('the lists are checked as a whole: every bad reference is a 400 naming its path and rule', async () => {
