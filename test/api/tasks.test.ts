@@ -145,8 +145,12 @@ describe('tasks API, in-process against the dev server, the test database and an
     expectErrorShape((await request(app).get('/api/tasks').set('Authorization', 'Bearer not-a-token').expect(401)).body, 'UNAUTHENTICATED');
   });
 
-  test('/healthz reports Temporal, database and SMTP as reachable', async () => {
+  test('/healthz reports Temporal, database and SMTP as reachable (status only); an admin sees each check at /api/health', async () => {
     const res = await request(app).get('/healthz').expect(200);
-    expect(res.body).toEqual({ status: 'ok', checks: { temporal: { ok: true }, database: { ok: true }, smtp: { ok: true } } });
+    expect(res.body).toEqual({ status: 'ok' });
+    const details = await request(app).get('/api/health').set('Authorization', await bearer(org.people.admin)).expect(200);
+    expect(details.body).toEqual({ status: 'ok', checks: { temporal: { ok: true, ms: expect.any(Number) }, database: { ok: true, ms: expect.any(Number) }, smtp: { ok: true, ms: expect.any(Number) } } });
+    await request(app).get('/api/health').set('Authorization', office).expect(403);
+    await request(app).get('/api/health').expect(401);
   });
 });

@@ -5,7 +5,7 @@ import { syncPackageCalendar } from '../../lib/calendar-store';
 import { createDb } from '../../lib/db';
 import { deployMigrations } from '../../scripts/lib/migrations';
 import { freePort } from '../../scripts/lib/processes';
-import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
+import { embeddedPostgresDataDir, EmbeddedPostgresUnreachableError, startEmbeddedPostgres } from '../../scripts/lib/postgres';
 
 /**
  * One throwaway PostgreSQL for the whole run (a real server from node_modules, or the one in
@@ -15,7 +15,18 @@ import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 export default async function globalSetup(): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rectify-test-pg-'));
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'rectify-test-pg-'));
+    // As root, PostgreSQL runs as the `postgres` user: a checkout it cannot reach stops here with the fix, not an EACCES trace.
+    let dataDir: string;
+    try {
+      dataDir = await embeddedPostgresDataDir(path.join(tmp, 'data'), (m) => console.warn(m));
+    } catch (err) {
+      if (err instanceof EmbeddedPostgresUnreachableError) {
+        console.error(`\n${err.message}\n(或设置 TEST_DATABASE_URL / or set TEST_DATABASE_URL)\n`);
+        throw new Error(err.message);
+      }
+      throw err;
+    }
     const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, database: 'rectify_test' });
     (globalThis as { __pg?: typeof pg }).__pg = pg;
     url = pg.url;
