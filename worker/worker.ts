@@ -7,6 +7,7 @@ import { createReviewActivities } from '../activities/review';
 import type { TConfig } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
+import { workflowCode } from './bundle';
 
 export interface StartWorkerOptions {
   connection: NativeConnection;
@@ -15,18 +16,25 @@ export interface StartWorkerOptions {
   deps: TaskActivityDeps;
   /** Workflow runs kept in memory (WORKER_MAX_CACHED_WORKFLOWS); the SDK's default otherwise. */
   maxCachedWorkflows?: number;
-  /** A pre-built bundle (tests bundle once per file); otherwise workflows/ is bundled at start. */
+  /**
+   * A bundle to run (tests bundle once per file); otherwise the prebuilt .build/workflow-bundle.js
+   * when it is fresh (worker/bundle.ts), and only failing that, workflows/ bundled at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Told where the workflow code came from (for a log line). */
+  onWorkflowCode?: (source: ReturnType<typeof workflowCode>['source']) => void;
 }
 
 /** Wiring only: the workflows of workflows/ and the activities built from real collaborators. */
 export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
+  const code = workflowCode(opts.workflowBundle);
+  opts.onWorkflowCode?.(code.source);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...code.option,
     activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps), ...createReviewActivities(opts.deps) },
   });
 }

@@ -36,11 +36,21 @@ export interface Stack {
   accessTokens: AccessTokenIssuer;
   /** Environment of our child processes (worker, API), for another one started later (B1's baseline worker). */
   childEnv: Record<string, string>;
-  startChild(name: string, file: string, env?: Record<string, string>): Promise<NodeChild>;
+  startChild(name: string, file: string, env?: Record<string, string>, nodeArgs?: string[]): Promise<NodeChild>;
   stop(): Promise<void>;
 }
 
 const here = __dirname;
+
+/**
+ * The worker process as `npm run worker` starts it (package.json): glibc limited to two malloc
+ * arenas (its per-thread arenas kept freed memory resident) and a bounded old space (V8 collects
+ * lazily under the default ≈ 4 GB limit). Both overridable as there: MALLOC_ARENA_MAX, WORKER_MAX_OLD_SPACE_MB.
+ */
+export const workerProcess = {
+  env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+  nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '512'}`],
+};
 
 export async function startStack(opts: { log: (m: string) => void; keep?: boolean }): Promise<Stack> {
   const services: Service[] = [];
@@ -106,7 +116,7 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       LOGIN_RATE_LIMIT: '10000',
     };
-    const startChild = async (name: string, file: string, env: Record<string, string> = {}) => {
+    const startChild = async (name: string, file: string, env: Record<string, string> = {}, nodeArgs: string[] = []) => {
       // BENCH_PROFILE=api,worker: V8 CPU profiles of those children, written when they stop (see README).
       const profile = (process.env.BENCH_PROFILE ?? '').split(',').includes(name);
       const profileDir = process.env.BENCH_PROFILE_DIR ?? path.join(dir, 'profiles');
@@ -116,12 +126,12 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
         env: { ...childEnv, ...env },
         logFile: path.join(dir, `${name}.log`),
         // One folder per child: its main thread and tsx's loader thread each write a profile (the largest is the main one).
-        nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [],
+        nodeArgs: [...nodeArgs, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [])],
       });
       services.push(child);
       return child;
     };
-    const worker = await startChild('worker', 'worker-process.ts');
+    const worker = await startChild('worker', 'worker-process.ts', workerProcess.env, workerProcess.nodeArgs);
     opts.log(`worker ready (pid ${worker.pid}, ${Date.now() - t0} ms since start)`);
     const api = await startChild('api', 'api-process.ts');
     opts.log(`API ready at ${String(api.ready.url)} (pid ${api.pid})`);

@@ -26,6 +26,10 @@ async function main() {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
           deps: { db: db!, mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE },
+          // The bench measures the worker as deployed: from the bundle bootstrap built, never webpack in here.
+          onWorkflowCode: (source) => {
+            if (source !== 'prebuilt') throw new Error(`bench worker: no fresh .build/workflow-bundle.js (${source}); run node scripts/build-workflow-bundle.mjs`);
+          },
         })
       : await Worker.create({
           connection,
