@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode } from '../../lib/errors';
 import type { Actor } from '../policy';
 import { parseInput } from '../validation';
+import type { Idempotency } from './idempotency';
 import { type MultipartOptions, readMultipart, type UploadedFile } from './multipart';
 
 export type { MultipartOptions, UploadedFile } from './multipart';
@@ -39,6 +40,12 @@ export interface RouteDef<P extends z.ZodType = Empty, Q extends z.ZodType = Emp
   success: { status: number; description: string; schema?: z.ZodType; binary?: boolean };
   /** Error statuses this endpoint can answer besides 400/401/429/500 (documented). */
   errors?: number[];
+  /**
+   * Repeats of this write without an `Idempotency-Key` are one act too (./idempotency.ts): the same
+   * request from the same person, against the same `version` of what it acts on, within seconds.
+   * Every signed-in write honours an explicit `Idempotency-Key` whether or not it opts in.
+   */
+  idempotent?: { version?: (input: { params: z.infer<P> }) => Promise<string | null> };
   /** Extra middleware before validation (e.g. a rate limiter). */
   before?: RequestHandler[];
   handler(input: {
@@ -62,8 +69,11 @@ export function route<P extends z.ZodType = Empty, Q extends z.ZodType = Empty, 
 
 export const expressPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
 
-/** Mounts each route: authentication, validation of params/query/body, the handler, the status. */
-export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: RequestHandler): void {
+/**
+ * Mounts each route: authentication, validation of params/query/body, the handler, the status.
+ * A signed-in write (POST, PUT, PATCH, DELETE) runs once per idempotency key (./idempotency.ts).
+ */
+export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: RequestHandler, idempotency?: Idempotency): void {
   for (const r of routes) {
     const guards = r.auth === 'user' ? [authenticate] : [];
     router[r.method](expressPath(r.path), ...(r.before ?? []), ...guards, async (req: Request, res: Response) => {
@@ -83,10 +93,14 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: Re
       }
       const body = parseInput(r.body ?? z.unknown(), hasBody ? (req.body ?? {}) : undefined, 'body');
       const actor = res.locals.actor as Actor;
-      const result = await r.handler({ params, query, body, files, actor, req, res });
+      const run = async () => ({ status: r.success.status, body: await r.handler({ params, query, body, files, actor, req, res }) });
+      const once = idempotency && r.auth === 'user' && r.method !== 'get' && !r.success.binary;
+      const version = r.idempotent ? ((await r.idempotent.version?.({ params })) ?? null) : undefined;
+      const result = once ? await idempotency.run(actor.id, req, body, r.multipart !== undefined, version, run) : { ...(await run()), replayed: false };
       if (res.headersSent) return; // the handler answered itself (e.g. file content)
-      if (result === undefined) res.status(r.success.status).end();
-      else res.status(r.success.status).json(result);
+      if (result.replayed) res.set('Idempotent-Replayed', 'true');
+      if (result.body === undefined || result.body === null) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
     });
   }
 }

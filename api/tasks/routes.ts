@@ -20,7 +20,11 @@ import {
 import type { TaskService } from './service';
 import { streamTasksWorkbook } from '../campaigns/spreadsheet/export';
 
+/** A write repeated against the same state of the task (a double click, a retry racing its first try) is made once. */
+const sameTaskState = (service: TaskService) => ({ version: ({ params }: { params: { id: string } }) => service.version(params.id) });
+
 export function taskRoutes(service: TaskService, exportOptions: { timeZone?: string; workdayEnd?: string } = {}): AnyRoute[] {
+  const idempotent = sameTaskState(service);
   return [
     route({
       method: 'post',
@@ -29,6 +33,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       summary: '创建整改任务并启动督办工作流 / create a task and start its supervision',
       auth: 'user',
       body: ZCreateTaskRequest,
+      idempotent: {},
       success: { status: 201, description: 'created', schema: ZTaskDetail },
       errors: [403, 503],
       handler: ({ actor, body, req }) => service.create(actor, body, String(req.id)),
@@ -81,6 +86,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       summary: '督查室直接销号 / the office closes the task directly',
       auth: 'user',
       params: ZIdParams,
+      idempotent,
       body: ZCompleteTaskRequest,
       success: { status: 200, description: 'the workflow state after closure', schema: ZTaskState },
       errors: [403, 404, 409],
@@ -93,6 +99,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       summary: '指派责任人 / assign the responsible person',
       auth: 'user',
       params: ZIdParams,
+      idempotent,
       body: ZAssignOwnerRequest,
       success: { status: 200, description: 'the task', schema: ZTaskDetail },
       errors: [403, 404, 409],
@@ -103,7 +110,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
 
 /** The task's lifecycle moves; each is a validated workflow Update (409 names the rule it breaks). */
 function lifecycleRoutes(service: TaskService): AnyRoute[] {
-  const move = { tag: 'tasks', auth: 'user' as const, params: ZIdParams, errors: [403, 404, 409] };
+  const move = { tag: 'tasks', auth: 'user' as const, params: ZIdParams, errors: [403, 404, 409], idempotent: sameTaskState(service) };
   const ok = { status: 200, description: 'the task state after the move', schema: ZTaskState };
   return [
     route({ ...move, method: 'post', path: '/api/tasks/{id}/acknowledge', summary: '签收 / acknowledge the task', body: ZEmptyRequest, success: ok,

@@ -215,6 +215,12 @@ export function createTaskService(deps: TaskServiceDeps) {
   return {
     get,
 
+    /** What a repeated move is compared against (api/http/idempotency.ts): the task's last change. */
+    async version(id: string): Promise<string | null> {
+      const t = await deps.db.task.findUnique({ where: { id }, select: { projectionSeq: true, updatedAt: true } });
+      return t ? `${t.projectionSeq}:${t.updatedAt.getTime()}` : null;
+    },
+
     async list(actor: Actor, q: TListTasksQuery) {
       const where: Prisma.TaskWhereInput = {
         AND: [
