@@ -26,6 +26,7 @@ import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthDetailRoutes, healthRoutes } from './health';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
+import { createIdempotency } from './http/idempotency';
 import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
 import { buildOpenApiDocument } from './http/openapi';
 import { type AnyRoute, mountRoutes, route } from './http/route';
@@ -165,7 +166,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(legacyMailLinks);
   const routes = apiRoutes(deps);
   const router = Router();
-  mountRoutes(router, routes, authenticate(deps));
+  mountRoutes(router, routes, authenticate(deps), createIdempotency(deps.db));
   app.use(router);
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
   app.use(webApp(deps.webDist ?? defaultWebDist));
