@@ -7,11 +7,39 @@ interface ChineseDaysData {
   workdays: Record<string, string>;
 }
 
-/** Reads the calendar (its exceptions and version) from the database. */
-export async function loadCalendar(db: Db): Promise<WorkingCalendar> {
+type CalendarReader = Pick<Db, 'calendarDay' | 'calendarMeta' | '$queryRaw'>;
+
+/** The last calendar built per database client, with the state it was built from. */
+const built = new WeakMap<object, { state: string; calendar: WorkingCalendar }>();
+
+/**
+ * The calendar's state in one cheap statement: its version, and the number of days and the latest
+ * change among them (a day written without a version bump, as a test or a hand edit may, still
+ * counts as a change). Equal states mean equal calendars.
+ */
+async function calendarState(db: CalendarReader): Promise<string> {
+  const [row] = await db.$queryRaw<{ version: number; days: number; latest: Date | null }[]>`
+    SELECT coalesce((SELECT version FROM "CalendarMeta" WHERE id = 1), 0)::int AS version, count(*)::int AS days, max("updatedAt") AS latest
+    FROM "CalendarDay"`;
+  return `${row?.version ?? 0}:${row?.days ?? 0}:${row?.latest?.getTime() ?? 0}`;
+}
+
+/**
+ * The working-day calendar (its exceptions and version) from the database. Every call asks the
+ * calendar's state (one one-row statement) and rebuilds the calendar only when that changed since
+ * the last call on the same client: planning a task no longer reads the ≈ 770 days of the table,
+ * and a calendar change, committed by any process, is seen by the next call. No time-based cache.
+ */
+export async function loadCalendar(db: CalendarReader): Promise<WorkingCalendar> {
+  const state = await calendarState(db);
+  const hit = built.get(db);
+  if (hit?.state === state) return hit.calendar;
   const [days, meta] = await Promise.all([db.calendarDay.findMany(), db.calendarMeta.findUnique({ where: { id: 1 } })]);
   const exceptions: CalendarException[] = days.map((d) => ({ date: d.date.toISOString().slice(0, 10), kind: d.kind }));
-  return new WorkingCalendar(exceptions, meta?.version ?? 0);
+  const calendar = new WorkingCalendar(exceptions, meta?.version ?? 0);
+  // Should a change land between the two reads, the next call sees another state and rebuilds.
+  built.set(db, { state, calendar });
+  return calendar;
 }
 
 /**
