@@ -99,6 +99,13 @@ export const policy = {
     return or.length ? { OR: or } : { id: { in: [] } };
   },
 
+  // Escalation notices (督办通知): a recipient reads and acknowledges (签收) it; whoever reads its task reads it too.
+  isNoticeRecipient: (actor: Actor, n: { recipients: string[] }) => n.recipients.includes(actor.email),
+  readNotice: (actor: Actor, n: { recipients: string[] }, task: TaskScope) => policy.isNoticeRecipient(actor, n) || policy.readTask(actor, task),
+  acknowledgeNotice: (actor: Actor, n: { recipients: string[] }) => policy.isNoticeRecipient(actor, n),
+  /** Prisma filter of the notices listed to an actor: the office sees all, everyone else the ones addressed to them. */
+  noticesWhere: (actor: Actor): Prisma.NoticeWhereInput => (has(actor, 'office') ? {} : { recipients: { has: actor.email } }),
+
   // Campaigns (the three lists): the office creates them; the office and leaders read them whole.
   createCampaign: (actor: Actor) => has(actor, 'office'),
   readCampaigns: (actor: Actor) => has(actor, 'office', 'leader'),

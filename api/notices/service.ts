@@ -44,20 +44,6 @@ export const presentNotice = (n: NoticeRow): TNotice => ({
   acknowledgedAt: n.acknowledgedAt?.toISOString() ?? null,
 });
 
-/**
- * Who reads and acknowledges a notice. To move into api/policy.ts (`readNotice`, `noticesWhere`,
- * `acknowledgeNotice`); kept here until then so the rule has one home in the notices code.
- *  - a recipient reads it and acknowledges it (签收) while it requires that and is not yet signed;
- *  - whoever reads its task (the office reads every task) reads it too, but does not sign it;
- *  - the list shows the caller's own notices (they are a recipient); the office's shows all.
- */
-export const noticePolicy = {
-  isRecipient: (actor: Actor, n: { recipients: string[] }) => n.recipients.includes(actor.email),
-  readNotice: (actor: Actor, n: { recipients: string[] }, task: TaskScope) => noticePolicy.isRecipient(actor, n) || policy.readTask(actor, task),
-  acknowledgeNotice: (actor: Actor, n: { recipients: string[] }) => noticePolicy.isRecipient(actor, n),
-  /** Prisma filter of the notices listed to an actor. */
-  noticesWhere: (actor: Actor): Prisma.NoticeWhereInput => (actor.roles.includes('office') ? {} : { recipients: { has: actor.email } }),
-};
 
 const notFound = () => new AppError(ErrorCode.NOT_FOUND, '通知不存在 / notice not found');
 
@@ -73,7 +59,7 @@ export function createNoticeService(deps: NoticeServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
   const allowedActions = (actor: Actor, n: NoticeRow): TNoticeAction[] =>
-    noticePolicy.acknowledgeNotice(actor, n) && n.requiresAck && !n.acknowledgedAt ? ['acknowledge'] : [];
+    policy.acknowledgeNotice(actor, n) && n.requiresAck && !n.acknowledgedAt ? ['acknowledge'] : [];
 
   const summary = (actor: Actor, n: NoticeWithTask) => ({
     ...presentNotice(n),
@@ -84,7 +70,7 @@ export function createNoticeService(deps: NoticeServiceDeps) {
   /** The notice if the actor may read it; otherwise 404, whether or not it exists. */
   async function visible(actor: Actor, id: string): Promise<NoticeWithTask> {
     const notice = await db.notice.findUnique({ where: { id }, include: noticeInclude });
-    if (!notice || !noticePolicy.readNotice(actor, notice, scopeOf(notice))) throw notFound();
+    if (!notice || !policy.readNotice(actor, notice, scopeOf(notice))) throw notFound();
     return notice;
   }
 
@@ -92,7 +78,7 @@ export function createNoticeService(deps: NoticeServiceDeps) {
     async list(actor: Actor, q: TListNoticesQuery) {
       const where: Prisma.NoticeWhereInput = {
         AND: [
-          noticePolicy.noticesWhere(actor),
+          policy.noticesWhere(actor),
           q.acknowledged === true ? { acknowledgedAt: { not: null } } : {},
           q.acknowledged === false ? { requiresAck: true, acknowledgedAt: null } : {},
         ],
@@ -134,7 +120,7 @@ export function createNoticeService(deps: NoticeServiceDeps) {
      */
     async acknowledge(actor: Actor, id: string, requestId?: string): Promise<TNotice> {
       const notice = await visible(actor, id);
-      if (!noticePolicy.acknowledgeNotice(actor, notice)) throw new AppError(ErrorCode.FORBIDDEN, '只有通知的接收人可以签收 / only a recipient acknowledges a notice');
+      if (!policy.acknowledgeNotice(actor, notice)) throw new AppError(ErrorCode.FORBIDDEN, '只有通知的接收人可以签收 / only a recipient acknowledges a notice');
       if (!notice.requiresAck) throw new AppError(ErrorCode.ILLEGAL_TRANSITION, '此通知无需签收 / this notice needs no acknowledgement', { rule: 'notice.ack.required' });
       const signed = await db.$transaction(async (tx) => {
         const { count } = await tx.notice.updateMany({ where: { id, acknowledgedAt: null }, data: { acknowledgedAt: now(), acknowledgedById: actor.id } });

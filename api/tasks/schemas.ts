@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type TaskAction, taskActions, taskStatuses } from '../../domain/lifecycle';
 import { trafficLights } from '../../domain/traffic-light';
 import { ZPage } from '../http/common';
-import { ZNotice } from '../notices/routes';
+import { ZNotice } from '../notices/schemas';
 
 export const ZTaskStatus = z.enum(taskStatuses);
 

@@ -4,6 +4,7 @@ import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import { loadCalendar } from '../../lib/calendar-store';
+import { DEFAULT_TIME_ZONE } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
@@ -248,7 +249,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       if (!policy.createTask(actor)) throw forbidden('创建任务');
       const calendar = input.workingDays ? await loadCalendar(deps.db) : null;
       const deadline = calendar
-        ? calendar.addWorkingDays(now(), input.workingDays!, deps.timeZone ?? 'Asia/Shanghai', deps.workdayEnd)
+        ? calendar.addWorkingDays(now(), input.workingDays!, deps.timeZone ?? DEFAULT_TIME_ZONE, deps.workdayEnd)
         : new Date(input.deadline!);
       if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
       const unit = await deps.db.unit.findUnique({ where: { id: input.unitId } });
@@ -372,7 +373,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       });
       let moved = 0;
       for (const t of stale) {
-        const deadline = calendar.addWorkingDays(t.createdAt, t.deadlineWorkingDays!, deps.timeZone ?? 'Asia/Shanghai', deps.workdayEnd);
+        const deadline = calendar.addWorkingDays(t.createdAt, t.deadlineWorkingDays!, deps.timeZone ?? DEFAULT_TIME_ZONE, deps.workdayEnd);
         if (deadline.getTime() !== t.deadline.getTime()) {
           await deps.temporal.workflow
             .getHandle(taskWorkflowId(t.id))
