@@ -93,7 +93,7 @@ export const ZConfig = z.object({
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
   ROOT_UNIT_NAME: z.string().default(DEFAULT_ROOT_UNIT_NAME),
-  // Evidence is held in memory while it is checked (up to 10 files a request), and sizes are int4 in the database.
+  // Evidence streams to disk as it arrives (memory does not grow with it); sizes are int4 in the database.
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(DEFAULT_EVIDENCE_MAX_BYTES),
   EVIDENCE_TYPES: optionalString
     .transform((v) => (v === undefined ? [...DEFAULT_EVIDENCE_TYPES] : [...new Set(v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))]))

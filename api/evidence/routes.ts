@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import { ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { ZEvidenceList } from './schemas';
@@ -22,7 +23,8 @@ export function evidenceRoutes(service: EvidenceService, limits: EvidenceLimits)
       summary: '上传佐证材料 / upload evidence files (multipart/form-data, one or more "file" parts)',
       auth: 'user',
       params: ZIdParams,
-      multipart: { field: 'file', maxFiles: EVIDENCE_MAX_FILES, maxFileBytes: limits.maxBytes, contentTypes: limits.allowedTypes },
+      // Each file streams to a temporary file in the storage folder as it arrives (hashed on the way).
+      multipart: { field: 'file', maxFiles: EVIDENCE_MAX_FILES, maxFileBytes: limits.maxBytes, contentTypes: limits.allowedTypes, stage: service.stage },
       success: { status: 201, description: 'the stored files', schema: ZEvidenceList },
       errors: [403, 404, 413],
       handler: ({ actor, params, files, req }) => service.upload(actor, params.id, files, String(req.id)),
@@ -48,13 +50,18 @@ export function evidenceRoutes(service: EvidenceService, limits: EvidenceLimits)
       success: { status: 200, description: 'the file, with its Content-Type and an attachment Content-Disposition', binary: true },
       errors: [404],
       handler: async ({ actor, params, res }) => {
-        const { evidence, content } = await service.content(actor, params.id);
+        const { evidence, content, size } = await service.content(actor, params.id);
         // setHeader, not res.type(): the stored type is sent as it is (no charset added).
         res.setHeader('Content-Type', evidence.contentType);
         res.setHeader('Content-Disposition', attachmentDisposition(evidence.fileName));
         res.setHeader('Cache-Control', 'private, no-cache');
         res.setHeader('ETag', `"${evidence.sha256}"`);
-        res.status(200).send(content);
+        res.setHeader('Content-Length', String(size));
+        res.status(200);
+        // Streamed from disk, a chunk at a time; a client gone mid-way just ends it.
+        await pipeline(content, res).catch((err: unknown) => {
+          if (!res.headersSent) throw err;
+        });
         return undefined;
       },
     }),

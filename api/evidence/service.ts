@@ -3,6 +3,7 @@ import { recordAudit } from '../../lib/audit';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
 import { contradicts, sniff, typeOfKind } from '../../lib/filetype';
+import type { Readable } from 'node:stream';
 import type { EvidenceStorage } from '../../lib/storage';
 import type { UploadedFile } from '../http/route';
 import { type Actor, policy, type TaskScope } from '../policy';
@@ -51,26 +52,58 @@ const present = (e: { id: string; fileName: string; contentType: string; size: n
  */
 function checkedType(file: UploadedFile, limits: EvidenceLimits, label: string): string {
   const field = 'body.file';
-  if (file.content.length > limits.maxBytes) {
+  // The first bytes are all sniffing needs (lib/filetype.ts looks at most 8 KiB in).
+  const { size, head } = file.staged;
+  if (size > limits.maxBytes) {
     // readMultipart already stops at the limit; this keeps the service safe on its own.
     throw new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `文件过大 / file too large: at most ${limits.maxBytes} bytes`, [
       { field, rule: 'max_size', message: `${label} is larger than ${limits.maxBytes} bytes` },
     ]);
   }
-  if (file.content.length === 0) throw rejected({ field, rule: 'not_empty', message: `${label} is empty` });
-  const sniffed = sniff(file.content);
+  if (size === 0) throw rejected({ field, rule: 'not_empty', message: `${label} is empty` });
+  const sniffed = sniff(head);
   const declared = file.contentType === 'application/octet-stream' ? (sniffed && typeOfKind[sniffed]) || file.contentType : file.contentType;
   if (!limits.allowedTypes.includes(declared)) {
     throw rejected({ field, rule: 'type.allowed', message: `${label}: type ${declared} is not accepted; accepted: ${limits.allowedTypes.join(', ')}` });
   }
-  if (contradicts(declared, file.content)) {
+  if (contradicts(declared, head)) {
     throw rejected({ field, rule: 'type.mismatch', message: `${label}: the content is not ${declared}${sniffed ? ` (it looks like ${sniffed})` : ''}` });
   }
   return declared;
 }
 
+/**
+ * One holder at a time per digest (in this process): placing an object, writing the rows that
+ * refer to it, and removing it again when that write fails happen together, so a concurrent upload
+ * of the same content never finds its object removed under it.
+ */
+function digestLocks() {
+  const tails = new Map<string, Promise<void>>();
+  return async function withLocks<T>(digests: string[], fn: () => Promise<T>): Promise<T> {
+    const releases: (() => void)[] = [];
+    for (const digest of [...new Set(digests)].sort()) {
+      const previous = tails.get(digest) ?? Promise.resolve();
+      let release!: () => void;
+      const mine = new Promise<void>((r) => (release = r));
+      const tail = previous.then(() => mine);
+      tails.set(digest, tail);
+      releases.push(() => {
+        release();
+        if (tails.get(digest) === tail) tails.delete(digest);
+      });
+      await previous;
+    }
+    try {
+      return await fn();
+    } finally {
+      for (const r of releases) r();
+    }
+  };
+}
+
 export function createEvidenceService(deps: EvidenceServiceDeps) {
   const { db, storage, limits } = deps;
+  const withDigests = digestLocks();
 
   /** The task's scope if the actor may read it; otherwise 404, whether or not it exists. */
   async function visibleTask(actor: Actor, taskId: string): Promise<TaskScope> {
@@ -79,44 +112,67 @@ export function createEvidenceService(deps: EvidenceServiceDeps) {
     return scopeOf(task);
   }
 
-  return {
-    /**
-     * Checks every file, stores the contents (content-addressed, so a retry stores nothing new),
-     * then writes one Evidence row and one audit event per file in a single transaction. One bad
-     * file refuses the whole request.
-     */
-    async upload(actor: Actor, taskId: string, files: UploadedFile[], requestId?: string): Promise<{ items: TEvidence[] }> {
-      const scope = await visibleTask(actor, taskId);
-      if (!policy.uploadEvidence(actor, scope)) throw new AppError(ErrorCode.FORBIDDEN, '无权上传佐证材料 / not allowed to upload evidence to this task');
-      const { status } = await db.task.findUniqueOrThrow({ where: { id: taskId }, select: { status: true } });
-      // The lifecycle table says from which states evidence may be added (not once the task has ended).
-      const refusal = stateRefusal('upload_evidence', { status, pendingExtension: false, deadline: '' });
-      if (refusal) throw new AppError(ErrorCode.ILLEGAL_TRANSITION, refusal.message, { rule: refusal.rule });
-      const checked = files.map((file, i) => {
-        const label = files.length > 1 ? `file ${i + 1} "${file.fileName}"` : `"${file.fileName}"`;
-        return { file, contentType: checkedType(file, limits, label) };
-      });
-      const stored: { sha256: string; size: number }[] = [];
-      for (const { file } of checked) stored.push(await storage.put(file.content));
-
-      const rows = await db.$transaction(async (tx) => {
-        const created = [];
-        for (const [i, { file, contentType }] of checked.entries()) {
-          const { sha256, size } = stored[i]!;
-          const row = await tx.evidence.create({ data: { taskId, uploadedById: actor.id, fileName: file.fileName, contentType, size, sha256 } });
-          await recordAudit(tx, {
-            actor,
-            action: 'evidence.upload',
-            targetType: 'evidence',
-            targetId: row.id,
-            after: { taskId, fileName: row.fileName, size, sha256 },
-            requestId,
+  /**
+   * Checks every file (already streamed to the storage folder and hashed), moves the contents into
+   * place (content-addressed, so a retry stores nothing new), then writes one Evidence row and one
+   * audit event per file in a single transaction. One bad file refuses the whole request. When the
+   * transaction fails, the objects this upload created are removed again: no file without a row.
+   */
+  async function uploadStaged(actor: Actor, taskId: string, files: UploadedFile[], requestId?: string): Promise<{ items: TEvidence[] }> {
+    const scope = await visibleTask(actor, taskId);
+    if (!policy.uploadEvidence(actor, scope)) throw new AppError(ErrorCode.FORBIDDEN, '无权上传佐证材料 / not allowed to upload evidence to this task');
+    const { status } = await db.task.findUniqueOrThrow({ where: { id: taskId }, select: { status: true } });
+    // The lifecycle table says from which states evidence may be added (not once the task has ended).
+    const refusal = stateRefusal('upload_evidence', { status, pendingExtension: false, deadline: '' });
+    if (refusal) throw new AppError(ErrorCode.ILLEGAL_TRANSITION, refusal.message, { rule: refusal.rule });
+    const checked = files.map((file, i) => {
+      const label = files.length > 1 ? `file ${i + 1} "${file.fileName}"` : `"${file.fileName}"`;
+      return { file, contentType: checkedType(file, limits, label) };
+    });
+    const rows = await withDigests(
+      checked.map(({ file }) => file.staged.sha256),
+      async () => {
+        const placed: string[] = [];
+        try {
+          for (const { file } of checked) if ((await storage.keep(file.staged)).created) placed.push(file.staged.sha256);
+          return await db.$transaction(async (tx) => {
+            const created = [];
+            for (const { file, contentType } of checked) {
+              const { sha256, size } = file.staged;
+              const row = await tx.evidence.create({ data: { taskId, uploadedById: actor.id, fileName: file.fileName, contentType, size, sha256 } });
+              await recordAudit(tx, {
+                actor,
+                action: 'evidence.upload',
+                targetType: 'evidence',
+                targetId: row.id,
+                after: { taskId, fileName: row.fileName, size, sha256 },
+                requestId,
+              });
+              created.push(row);
+            }
+            return created;
           });
-          created.push(row);
+        } catch (err) {
+          for (const sha256 of placed) await storage.remove(sha256).catch(() => undefined);
+          throw err;
         }
-        return created;
-      });
-      return { items: rows.map(present) };
+      },
+    );
+    return { items: rows.map(present) };
+  }
+
+  return {
+    /** Streams an arriving file to the storage folder (the upload route's multipart `stage`). */
+    stage: (source: Readable) => storage.stage(source),
+
+    /** Stores the staged files of one upload (see uploadStaged); whatever is not kept is discarded. */
+    async upload(actor: Actor, taskId: string, files: UploadedFile[], requestId?: string): Promise<{ items: TEvidence[] }> {
+      try {
+        return await uploadStaged(actor, taskId, files, requestId);
+      } finally {
+        // A kept file's staged copy is gone already; a refused or failed one goes now.
+        await Promise.all(files.map((f) => f.staged.discard()));
+      }
     },
 
     async list(actor: Actor, taskId: string): Promise<{ items: TEvidence[] }> {
@@ -125,13 +181,13 @@ export function createEvidenceService(deps: EvidenceServiceDeps) {
       return { items: rows.map(present) };
     },
 
-    /** The file's metadata and bytes, for whoever may read its task (404 otherwise). */
-    async content(actor: Actor, evidenceId: string): Promise<{ evidence: TEvidence; content: Buffer }> {
+    /** The file's metadata and its bytes as a stream, for whoever may read its task (404 otherwise). */
+    async content(actor: Actor, evidenceId: string): Promise<{ evidence: TEvidence; content: Readable; size: number }> {
       const row = await db.evidence.findUnique({ where: { id: evidenceId }, include: { task: { select: scopeSelect } } });
       if (!row || !policy.readTask(actor, scopeOf(row.task))) throw evidenceNotFound(evidenceId);
-      const content = await storage.get(row.sha256);
-      if (!content) throw new Error(`evidence ${row.id}: no stored object ${row.sha256}`);
-      return { evidence: present(row), content };
+      const stored = await storage.open(row.sha256);
+      if (!stored) throw new Error(`evidence ${row.id}: no stored object ${row.sha256}`);
+      return { evidence: present(row), content: stored.stream, size: stored.size };
     },
   };
 }

@@ -1,6 +1,8 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { AppError, ErrorCode } from '../../lib/errors';
+import type { StagedContent } from '../../lib/storage';
 
 /** A multipart request body of one file field (see RouteDef.multipart). */
 export interface MultipartOptions {
@@ -12,6 +14,11 @@ export interface MultipartOptions {
   maxFileBytes: number;
   /** Accepted content types, for the OpenAPI document (the handler decides). */
   contentTypes?: readonly string[];
+  /**
+   * Where each file streams while it arrives (lib/storage.ts `stage`: a temporary file in the
+   * storage folder, hashed on the way), so memory does not grow with the size or number of files.
+   */
+  stage(source: Readable): Promise<StagedContent>;
 }
 
 export interface UploadedFile {
@@ -19,7 +26,11 @@ export interface UploadedFile {
   fileName: string;
   /** The part's declared Content-Type, lower case, without parameters (`text/plain` when absent, RFC 7578). */
   contentType: string;
-  content: Buffer;
+  /**
+   * The content, staged on disk: its size, SHA-256 and first bytes (for type sniffing). The handler
+   * keeps it (`storage.keep`); whatever is not kept is discarded when the response is over.
+   */
+  staged: StagedContent;
 }
 
 const invalid = (field: string, rule: string, message: string) =>
@@ -30,9 +41,10 @@ const invalid = (field: string, rule: string, message: string) =>
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Reads a multipart/form-data body into memory, one Buffer per file, enforcing the limits while
- * streaming: past `maxFileBytes` the request is answered 413 at once and the rest of it is
- * discarded unread, so no more than `maxFiles × maxFileBytes` is ever held.
+ * Reads a multipart/form-data body, streaming each file to `opts.stage` (a temporary file, hashed
+ * on the way) and enforcing the limits while streaming: past `maxFileBytes` the request is answered
+ * 413 at once and the rest of it is discarded unread. On any refusal the staged files are removed;
+ * those the handler does not keep are removed once the response is over.
  */
 export function readMultipart(req: Request, opts: MultipartOptions): Promise<UploadedFile[]> {
   const field = `body.${opts.field}`;
@@ -57,12 +69,23 @@ export function readMultipart(req: Request, opts: MultipartOptions): Promise<Upl
     return Promise.reject(invalid(field, 'multipart', 'malformed multipart/form-data content type (no boundary?)'));
   }
 
+  const staged: StagedContent[] = [];
+  const discardAll = () => Promise.all(staged.map((s) => s.discard())).then(() => undefined);
+  // Whatever the handler did not keep goes when the response is over (answered, refused, cut off).
+  req.res?.once('close', () => void discardAll());
+
   return new Promise<UploadedFile[]>((resolve, reject) => {
-    const files: UploadedFile[] = [];
+    /** By part number: staging may finish out of order, the files keep the order they came in. */
+    const files: (UploadedFile | undefined)[] = [];
+    const pending: Promise<unknown>[] = [];
+    const streams: Readable[] = [];
     let settled = false;
     const fail = (err: AppError) => {
       if (settled) return;
       settled = true;
+      // Files still streaming stop (their staging removes its temporary file); finished ones go too.
+      for (const s of streams) s.destroy();
+      void Promise.allSettled(pending).then(discardAll);
       // Stop parsing; what the client still sends is read and dropped (never buffered). The parser
       // is destroyed once its current callback has returned: busboy touches its state after emitting.
       req.unpipe(parser);
@@ -84,22 +107,24 @@ export function readMultipart(req: Request, opts: MultipartOptions): Promise<Upl
         fail(invalid(field, 'file_name', 'each file needs a name of 1 to 255 characters without control characters'));
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        chunks.push(chunk);
-      });
+      const index = streams.push(stream) - 1;
+      const contentType = info.mimeType.toLowerCase();
+      pending.push(
+        opts.stage(stream).then(
+          (content) => {
+            staged.push(content);
+            if (settled) void content.discard();
+            else if (!stream.truncated) files[index] = { fileName, contentType, staged: content };
+          },
+          () => fail(invalid(field, 'multipart', 'the file could not be received')),
+        ),
+      );
       stream.on('limit', () => {
-        chunks.length = 0;
         fail(
           new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `文件过大 / file too large: at most ${opts.maxFileBytes} bytes`, [
             { field, rule: 'max_size', message: `"${fileName}" is larger than ${opts.maxFileBytes} bytes` },
           ]),
         );
-      });
-      stream.on('end', () => {
-        if (!settled && !stream.truncated) files.push({ fileName, contentType: info.mimeType.toLowerCase(), content: Buffer.concat(chunks, size) });
       });
     });
     parser.on('field', (name) => {
@@ -112,9 +137,14 @@ export function readMultipart(req: Request, opts: MultipartOptions): Promise<Upl
     parser.on('error', () => fail(invalid(field, 'multipart', 'malformed multipart/form-data body')));
     parser.on('close', () => {
       if (settled) return;
-      settled = true;
-      if (files.length === 0) reject(invalid(field, 'required', `at least one "${opts.field}" file part is required`));
-      else resolve(files);
+      // Every part is parsed; wait for the last bytes to reach the disk.
+      void Promise.all(pending).then(() => {
+        if (settled) return;
+        settled = true;
+        const received = files.filter((f): f is UploadedFile => f !== undefined);
+        if (received.length === 0) reject(invalid(field, 'required', `at least one "${opts.field}" file part is required`));
+        else resolve(received);
+      });
     });
     req.on('error', () => fail(invalid(field, 'multipart', 'the request body could not be read')));
     req.on('close', () => {

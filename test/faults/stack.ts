@@ -92,7 +92,7 @@ export async function startFaultStack(opts: { requestTimeoutMs: number }): Promi
   try {
     const pgDir = await mkdtemp(path.join(os.tmpdir(), 'rectify-faults-pg-'));
     cleanups.push(() => rm(pgDir, { recursive: true, force: true }));
-    const pg = await startEmbeddedPostgres({ dataDir: await embeddedPostgresDataDir(path.join(pgDir, 'data')), port: await freePort(), persistent: false, database: 'rectify_faults' });
+    const pg = await startEmbeddedPostgres({ dataDir: await embeddedPostgresDataDir(pgDir), port: await freePort(), persistent: false, database: 'rectify_faults' });
     cleanups.push(() => pg.stop());
     await deployMigrations({ databaseUrl: pg.url });
     const db = createDb(pg.url);

@@ -19,7 +19,7 @@ export default async function globalSetup(): Promise<void> {
     // As root, PostgreSQL runs as the `postgres` user: a checkout it cannot reach stops here with the fix, not an EACCES trace.
     let dataDir: string;
     try {
-      dataDir = await embeddedPostgresDataDir(path.join(tmp, 'data'), (m) => console.warn(m));
+      dataDir = await embeddedPostgresDataDir(tmp, (m) => console.warn(m));
     } catch (err) {
       if (err instanceof EmbeddedPostgresUnreachableError) {
         console.error(`\n${err.message}\n(或设置 TEST_DATABASE_URL / or set TEST_DATABASE_URL)\n`);
