@@ -6,6 +6,7 @@ import { renderLedgerMail } from './mail/ledger';
 import { sendOnce } from './outbox';
 import { closureOutcome, closureTotals, type ClosureOutcome } from '../domain/closure';
 import { loadLedgerData, renderLedgerWorkbook } from '../lib/spreadsheet/ledger';
+import { closerOf, readTaskEvent, type TaskEventType } from '../domain/events';
 
 export interface LedgerRow {
   problemCode: string;
@@ -114,19 +115,28 @@ async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at:
     include: {
       problems: {
         orderBy: { seq: 'asc' },
-        include: { tasks: { orderBy: { seq: 'asc' }, include: { unit: true, owner: true, events: { where: { type: 'overdue' } } } } },
+        include: {
+          tasks: {
+            orderBy: { seq: 'asc' },
+            include: { unit: true, owner: true, events: { where: { type: { in: ['overdue', 'completed', 'verified'] satisfies TaskEventType[] } }, orderBy: { at: 'asc' } } },
+          },
+        },
       },
     },
   });
-  const taskIds = campaign.problems.flatMap((p) => p.tasks.map((t) => t.id));
-  // Who closed it: the office's direct closure, or its acceptance of a closure request (the last one counts).
-  const closings = await tx.auditEvent.findMany({
-    where: { targetType: 'task', targetId: { in: taskIds }, action: { in: ['task.complete', 'task.verify'] } },
-    orderBy: { at: 'asc' },
-  });
-  const closedBy = new Map(
-    closings.filter((e) => (e.after as { status?: string } | null)?.status === 'closed').map((e) => [e.targetId, e.actorEmail]),
-  );
+  // Who closed it: carried by the closing transition itself (the office's direct closure, or its
+  // acceptance of a closure request; the last one counts), never looked up in the audit trail.
+  const closerIds = new Map<string, string>();
+  for (const t of campaign.problems.flatMap((p) => p.tasks)) {
+    for (const e of t.events) {
+      const event = readTaskEvent(e.type, e.data);
+      const by = event && closerOf(event);
+      if (by) closerIds.set(t.id, by);
+    }
+  }
+  const closers = await tx.person.findMany({ where: { id: { in: [...new Set(closerIds.values())] } }, select: { id: true, email: true } });
+  const emailOf = new Map(closers.map((p) => [p.id, p.email]));
+  const closedBy = new Map([...closerIds].map(([taskId, personId]) => [taskId, emailOf.get(personId) ?? null]));
   const rows: LedgerRow[] = campaign.problems.flatMap((p) =>
     p.tasks.map((t) => ({
       problemCode: p.code,
@@ -139,7 +149,7 @@ async function buildLedger(tx: Prisma.TransactionClient, campaignId: string, at:
       closedAt: t.completedAt?.toISOString() ?? null,
       onTime: closureOutcome(t) === 'on_time',
       outcome: closureOutcome(t),
-      wentOverdue: t.events.length > 0,
+      wentOverdue: t.events.some((e) => e.type === 'overdue'),
       closedBy: closedBy.get(t.id) ?? null,
       returned: t.returnCount,
     })),
