@@ -7,6 +7,8 @@ import { sendOnce } from './outbox';
 import { closureOutcome, closureTotals, type ClosureOutcome } from '../domain/closure';
 import { loadLedgerData, renderLedgerWorkbook } from '../lib/spreadsheet/ledger';
 import { closerOf, readTaskEvent, type TaskEventType } from '../domain/events';
+import { supervisionInput, type SuperviseTaskInput } from '../domain/contract';
+import { terminalStatuses } from '../domain/lifecycle';
 
 export interface LedgerRow {
   problemCode: string;
@@ -59,6 +61,64 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
         if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.reopen', targetType: 'problem', targetId: input.problemId, after: { status: 'open' } });
         return { reopened: count === 1 };
       });
+    },
+
+    /**
+     * A page of the campaign's tasks in id order after `after`, as the inputs of their supervision
+     * runs (a paged campaign never carries them all), and how many tasks the campaign has.
+     */
+    async campaignTaskPage(input: { campaignId: string; after: string | null; limit: number }): Promise<{ tasks: SuperviseTaskInput[]; total: number }> {
+      const where = { problem: { campaignId: input.campaignId } } satisfies Prisma.TaskWhereInput;
+      const [rows, total, campaign] = await Promise.all([
+        deps.db.task.findMany({
+          where: { ...where, ...(input.after ? { id: { gt: input.after } } : {}) },
+          orderBy: { id: 'asc' },
+          take: input.limit,
+          include: { unit: { select: { code: true } } },
+        }),
+        deps.db.task.count({ where }),
+        deps.db.campaign.findUniqueOrThrow({ where: { id: input.campaignId }, select: { code: true } }),
+      ]);
+      return { tasks: rows.map((t) => supervisionInput(t, campaign.code)), total };
+    },
+
+    /**
+     * Settles the problems of tasks that ended or were reopened, against the database: a reopened
+     * task's problem opens again; an ended task's problem closes when every task of it has ended and
+     * none is reopened (`stillReopened`, which the workflow keeps). Idempotent: a retry finds the
+     * problems as it left them. Answers how many problems are open and which are closed.
+     */
+    async settleProblems(input: { campaignId: string; ended: string[]; reopened: string[]; stillReopened: string[]; at: string }): Promise<{ openProblems: number; closedProblems: string[] }> {
+      const at = new Date(input.at);
+      const problemsOf = async (taskIds: string[]) =>
+        taskIds.length ? [...new Set((await deps.db.task.findMany({ where: { id: { in: taskIds } }, select: { problemId: true } })).map((t) => t.problemId!))] : [];
+      for (const problemId of await problemsOf(input.reopened)) {
+        await deps.db.$transaction(async (tx) => {
+          const { count } = await tx.problem.updateMany({ where: { id: problemId, status: 'closed' }, data: { status: 'open', closedAt: null } });
+          if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.reopen', targetType: 'problem', targetId: problemId, after: { status: 'open' } });
+        });
+      }
+      const candidates = await deps.db.problem.findMany({
+        where: {
+          campaignId: input.campaignId,
+          status: 'open',
+          ...(input.ended.length ? { tasks: { some: { id: { in: input.ended } } } } : {}),
+          // Every task of it has ended, and none is reopened and still running.
+          AND: [{ tasks: { every: { status: { in: [...terminalStatuses] } } } }, { tasks: { none: { id: { in: input.stillReopened } } } }],
+        },
+        select: { id: true },
+      });
+      for (const p of candidates) {
+        await deps.db.$transaction(async (tx) => {
+          const { count } = await tx.problem.updateMany({ where: { id: p.id, status: 'open' }, data: { status: 'closed', closedAt: at } });
+          if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.close', targetType: 'problem', targetId: p.id, after: { status: 'closed' } });
+        });
+      }
+      const [openProblems, closed] = await Promise.all([
+        deps.db.problem.count({ where: { campaignId: input.campaignId, status: 'open' } }),
+        deps.db.problem.findMany({ where: { campaignId: input.campaignId, status: 'closed' }, select: { id: true }, orderBy: { seq: 'asc' } }),
+      ]);
+      return { openProblems, closedProblems: closed.map((p) => p.id) };
     },
 
     /**

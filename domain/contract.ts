@@ -157,9 +157,55 @@ export const WorkflowErrorType = {
 export const campaignWorkflowId = (campaignId: string): string => `campaign-${campaignId}`;
 
 /** Input of `superviseCampaign`: the campaign's tasks grouped by problem. */
+/** The input of a campaign task's supervision run (the campaign's pages and problems added later alike). */
+export function supervisionInput(
+  t: { id: string; title: string; ownerEmail: string; deadline: Date; reminderOffsetSeconds: number; unit: { code: string } },
+  campaignCode: string,
+): SuperviseTaskInput {
+  return {
+    taskId: t.id,
+    title: t.title,
+    ownerEmail: t.ownerEmail,
+    deadline: t.deadline.toISOString(),
+    reminderOffsetSeconds: t.reminderOffsetSeconds,
+    campaignCode,
+    leadUnitCode: t.unit.code,
+    planned: true,
+  };
+}
+
+/** A campaign's problems with their tasks' inputs (the first release's input; problems added later). */
+export type CampaignProblemsInput = { problemId: string; tasks: SuperviseTaskInput[] }[];
+
+/**
+ * Input of `superviseCampaign`. Runs the API starts now carry the campaign id only (`paged`): the
+ * workflow reads its tasks' inputs in pages, so a campaign of any size stays within Temporal's
+ * payload and history limits, and continues as new with `resume`. Runs of the first release carry
+ * every task's input in `problems`.
+ */
 export interface SuperviseCampaignInput {
   campaignId: string;
-  problems: { problemId: string; tasks: SuperviseTaskInput[] }[];
+  problems?: CampaignProblemsInput;
+  paged?: true;
+  /** Tasks started per page (default 100; tests make it small to cross pages and runs). */
+  pageSize?: number;
+  /** Hand over to a new run after this many pages or settlements, besides when Temporal suggests it (tests). */
+  handOverEvery?: number;
+  resume?: CampaignResume;
+}
+
+/** What a paged campaign run hands to its next run. */
+export interface CampaignResume {
+  /** Tasks are started in id order: the last one started, null before the first. */
+  startedThrough: string | null;
+  allStarted: boolean;
+  totalTasks: number;
+  closedTasks: number;
+  /** Reopened (回头看) tasks that have not ended again: their problems stay open. */
+  reopened: string[];
+  closedProblems: string[];
+  /** Task ends (`ended`) and reopenings signalled to the run before it handed over, not yet settled. */
+  unsettled?: { taskId: string; ended: boolean }[];
 }
 
 export interface CampaignState {
@@ -174,7 +220,7 @@ export const campaignStateQuery = defineQuery<CampaignState>('campaignState');
 /** Completes once every task of the campaign is under supervision (the API waits for it before answering). */
 export const tasksStartedUpdate = defineUpdate<CampaignState, []>('tasksStarted');
 /** Adds problems to a running campaign; completes once their tasks are under supervision. */
-export const addProblemsUpdate = defineUpdate<CampaignState, [{ problems: SuperviseCampaignInput['problems'] }]>('addProblems');
+export const addProblemsUpdate = defineUpdate<CampaignState, [{ problems: CampaignProblemsInput }]>('addProblems');
 
 /** Sent by a campaign task's run when it ends (closed or cancelled). */
 export const taskEndedSignal = defineSignal<[{ taskId: string; status: TaskStatus }]>('taskEnded');

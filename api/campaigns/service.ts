@@ -4,7 +4,7 @@ import { recordAudit } from '../../lib/audit';
 import { effectivePolicy } from '../../domain/supervision-policy';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode, type FieldIssue } from '../../lib/errors';
-import { addProblemsUpdate, campaignWorkflowId, type SuperviseCampaignInput, tasksStartedUpdate } from '../../domain/contract';
+import { addProblemsUpdate, type CampaignProblemsInput, campaignWorkflowId, type SuperviseCampaignInput, supervisionInput, tasksStartedUpdate } from '../../domain/contract';
 import { type Actor, policy } from '../policy';
 import { taskStatusLabels } from '../../domain/lifecycle';
 import { createCampaignSpreadsheets } from './spreadsheet/service';
@@ -122,20 +122,8 @@ async function insertProblems(tx: Prisma.TransactionClient, campaign: { id: stri
 }
 
 /** The workflow input of the given problems of a campaign. */
-function supervisionOf(campaign: { code: string }, problems: CampaignRow['problems']): SuperviseCampaignInput['problems'] {
-  return problems.map((p) => ({
-    problemId: p.id,
-    tasks: p.tasks.map((t) => ({
-      taskId: t.id,
-      title: t.title,
-      ownerEmail: t.owner.email,
-      deadline: t.deadline.toISOString(),
-      reminderOffsetSeconds: t.reminderOffsetSeconds,
-      campaignCode: campaign.code,
-      leadUnitCode: t.unit.code,
-      planned: true,
-    })),
-  }));
+function supervisionOf(campaign: { code: string }, problems: CampaignRow['problems']): CampaignProblemsInput {
+  return problems.map((p) => ({ problemId: p.id, tasks: p.tasks.map((t) => supervisionInput({ ...t, ownerEmail: t.owner.email }, campaign.code)) }));
 }
 
 export function createCampaignService(deps: CampaignServiceDeps) {
@@ -281,7 +269,8 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       }
 
       const created = await deps.db.campaign.findUniqueOrThrow({ where: { id: campaignId }, include: campaignInclude });
-      const input: SuperviseCampaignInput = { campaignId, problems: supervisionOf(created, created.problems) };
+      // The workflow reads its tasks a page at a time: a campaign of any size starts the same way.
+      const input: SuperviseCampaignInput = { campaignId, paged: true };
       try {
         const handle = await deps.temporal.workflow.start('superviseCampaign', { taskQueue: deps.taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
         // Answer only once every task is under supervision, so the next request can act on it.

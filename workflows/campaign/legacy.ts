@@ -1,5 +1,5 @@
 import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import type { CampaignActivities } from '../activities/campaign';
+import type { CampaignActivities } from '../../activities/campaign';
 import {
   addProblemsUpdate,
   type CampaignState,
@@ -11,8 +11,8 @@ import {
   tasksStartedUpdate,
   taskWorkflowId,
   activityRetry,
-} from '../domain/contract';
-import { superviseTask } from './superviseTask';
+} from '../../domain/contract';
+import { superviseTask } from '../superviseTask';
 
 const { closeProblem, reopenProblem, reconcileCampaign } = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 minute',
@@ -20,13 +20,14 @@ const { closeProblem, reopenProblem, reconcileCampaign } = proxyActivities<Campa
 });
 
 /**
- * Supervises a campaign: starts one `superviseTask` per task (children that outlive this workflow
+ * The first release of `superviseCampaign`, kept for the runs it started (their input carries every
+ * task's input, and their history must replay): starts one `superviseTask` per task (children that outlive this workflow
  * if it is ever terminated), closes each problem when all its tasks have ended, reopens it when one
  * of its tasks is reopened (回头看), and reconciles the campaign (closure ledger, mail to the office)
  * when every problem is closed. Task runs report their end with the `taskEnded` signal, so a
  * reopened task's new run is tracked like the first.
  */
-export async function superviseCampaign(input: SuperviseCampaignInput): Promise<CampaignState> {
+export async function superviseCampaignV1(input: SuperviseCampaignInput & { problems: NonNullable<SuperviseCampaignInput['problems']> }): Promise<CampaignState> {
   const ended = new Map<string, TaskStatus>();
   const closedProblems = new Set<string>();
   const state = (): CampaignState => ({
@@ -46,7 +47,7 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     return { ...state(), reconciled };
   });
 
-  const supervise = async (problems: SuperviseCampaignInput['problems']) => {
+  const supervise = async (problems: NonNullable<SuperviseCampaignInput['problems']>) => {
     for (const problem of problems) {
       for (const task of problem.tasks) {
         await startChild(superviseTask, {
@@ -68,7 +69,7 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
       return { ...state(), reconciled };
     },
     {
-      validator: (_arg: { problems: SuperviseCampaignInput['problems'] }) => {
+      validator: (_arg: { problems: NonNullable<SuperviseCampaignInput['problems']> }) => {
         if (reconciling) throw ApplicationFailure.create({ type: 'ILLEGAL_TRANSITION', message: '整改批次正在对账 / the campaign is being reconciled', nonRetryable: true });
       },
     },
@@ -77,7 +78,7 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   await supervise(input.problems);
   started = true;
 
-  const problemEnded = (p: SuperviseCampaignInput['problems'][number]) => p.tasks.every((t) => ended.has(t.taskId));
+  const problemEnded = (p: NonNullable<SuperviseCampaignInput['problems']>[number]) => p.tasks.every((t) => ended.has(t.taskId));
   const inSync = () => input.problems.every((p) => problemEnded(p) === closedProblems.has(p.problemId));
   for (;;) {
     await condition(() => !inSync());

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { campaignStateQuery, campaignWorkflowId, completeTaskUpdate, type SuperviseCampaignInput, taskWorkflowId } from '../../domain/contract';
+import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
+import { eventually } from '../support/eventually';
+import { createOrg, type Org } from '../support/org';
+
+/**
+ * A campaign of any size runs within Temporal's limits: its run carries no task inputs (they are
+ * read a page at a time) and hands over to a new run (continue-as-new) carrying only counters. Here
+ * pages of 2 tasks and a hand-over every 2 steps make a 3 × 3 campaign cross pages and runs — the
+ * same path a campaign of 500 × 50 takes when Temporal suggests continuing as new.
+ */
+describe('superviseCampaign, paged: tasks started a page at a time, runs handed over, problems settled, reconciled', () => {
+  let h: Harness;
+  let org: Org;
+  beforeAll(async () => {
+    h = await startHarness(await createTimeSkippingEnv());
+    org = await createOrg(h.db);
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('3 problems × 3 tasks, pages of 2, a new run every 2 steps: every task supervised once, each problem closes with its last task, the campaign reconciles', async () => {
+    const now = await h.env.currentTimeMs();
+    const code = `PG-${org.tag}`;
+    const campaign = await h.db.campaign.create({ data: { code, name: '分页督办批次', source: 'inspection', ownerUnitId: org.units.bureau.id } });
+    const problems = [];
+    for (let p = 1; p <= 3; p++) {
+      const problem = await h.db.problem.create({
+        data: { campaignId: campaign.id, seq: p, code: `${code}-00${p}`, description: `问题${p}`, source: 'inspection', category: '作风建设', severity: 'moderate', foundOn: new Date('2026-03-02') },
+      });
+      const tasks = [];
+      for (let t = 1; t <= 3; t++) {
+        tasks.push(
+          await h.db.task.create({
+            data: {
+              id: randomUUID(),
+              title: `措施${p}-${t}`,
+              problemId: problem.id,
+              seq: t,
+              code: `${problem.code}-${t}`,
+              unitId: org.units.officeA1.id,
+              ownerId: org.people.staffA1.id,
+              ownerEmail: org.people.staffA1.email,
+              deadline: new Date(now + 30 * 24 * 3600_000),
+              reminderOffsetSeconds: 0,
+            },
+          }),
+        );
+      }
+      problems.push({ problem, tasks });
+    }
+    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, pageSize: 2, handOverEvery: 2 };
+    const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
+
+    // Every task comes under supervision exactly once (one run each), across pages and runs.
+    const allTasks = problems.flatMap((p) => p.tasks);
+    await eventually(async () => {
+      for (const t of allTasks) expect((await h.env.client.workflow.getHandle(taskWorkflowId(t.id)).describe()).status.name).toBe('RUNNING');
+    }, 30_000);
+
+    const close = (id: string) => h.env.client.workflow.getHandle(taskWorkflowId(id)).executeUpdate(completeTaskUpdate, { args: [{ by: org.people.office.id, note: '已整改' }] });
+    const problemStatus = async () => (await h.db.problem.findMany({ where: { campaignId: campaign.id }, orderBy: { seq: 'asc' } })).map((p) => p.status);
+
+    // Problem 1 closes with its last task; the others stay open.
+    for (const t of problems[0]!.tasks.slice(0, 2)) await close(t.id);
+    expect(await problemStatus()).toEqual(['open', 'open', 'open']);
+    await close(problems[0]!.tasks[2]!.id);
+    await eventually(async () => expect(await problemStatus()).toEqual(['closed', 'open', 'open']), 20_000);
+    await eventually(async () => expect(await handle.query(campaignStateQuery)).toMatchObject({ totalTasks: 9, closedTasks: 3, closedProblems: [problems[0]!.problem.id], reconciled: false }), 20_000);
+
+    for (const t of [...problems[1]!.tasks, ...problems[2]!.tasks]) await close(t.id);
+    await eventually(async () => expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe('reconciled'), 30_000);
+    const final = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).result();
+    expect(final).toMatchObject({ totalTasks: 9, closedTasks: 9, reconciled: true });
+    expect(final.closedProblems).toHaveLength(3);
+
+    // It really crossed runs: the last run is not the first.
+    const last = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).describe();
+    expect(last.runId).not.toBe(handle.firstExecutionRunId);
+    // One ledger row per task, each closed by the office (carried by the closing transition).
+    const ledger = (await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).ledger as { rows: { closedBy: string | null }[] };
+    expect(ledger.rows).toHaveLength(9);
+    expect(ledger.rows.every((r) => r.closedBy === org.people.office.email)).toBe(true);
+  });
+});
