@@ -64,8 +64,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError.code === ErrorCode.INTERNAL || appError.code === ErrorCode.UNAVAILABLE) {
       logger.error({ err, outage: outage ?? outageOf(err) ?? undefined, method: req.method, path: req.path }, 'request failed');
     }
-    // Answered already (the request deadline's 503, or a download cut short): log only, let express close it.
-    if (res.headersSent) return next(err);
+    // Answered already. The request deadline's 503 went out whole: nothing more to do (handing the
+    // error on would make express destroy the socket, and with it the next request on a kept-alive
+    // connection). A response cut off mid-way (a download) is ended by express.
+    if (res.headersSent) return res.writableEnded ? undefined : next(err);
     if (appError.code === ErrorCode.UNAVAILABLE) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(appError.status).json(errorBody(appError, req.id === undefined ? undefined : String(req.id)));
   };

@@ -42,8 +42,9 @@ async function call(baseUrl: string, method: string, url: string, token: string,
       // not JSON
     }
     return { status: res.status, ms: Date.now() - started, startedAt: started, json, retryAfter: res.headers.get('retry-after') };
-  } catch {
-    return { status: 0, ms: Date.now() - started, startedAt: started, json: {}, retryAfter: null };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return { status: 0, ms: Date.now() - started, startedAt: started, json: { error: { code: 'CLIENT', message: `${String(err)} ${cause?.code ?? ''} ${cause?.message ?? ''}` } }, retryAfter: null };
   }
 }
 

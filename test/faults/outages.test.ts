@@ -83,7 +83,7 @@ describe('outages: every request answers within its bound, 503 when a dependency
   function expectAnsweredWithinBound(answers: Answer[], faultAt: number, healedAt: number, opts: { felt: boolean } = { felt: true }) {
     const info = summary(answers);
     // Every request got an answer, in time, and none is a 500 or an unexpected status.
-    const late = answers.filter((a) => a.status === 0 || a.ms > BOUND_MS + SLACK_MS).map((a) => `${a.op} ${a.status} after ${a.ms} ms`);
+    const late = answers.filter((a) => a.status === 0 || a.ms > BOUND_MS + SLACK_MS).map((a) => `${a.op} ${a.status} after ${a.ms} ms${a.status === 0 ? `: ${a.message}` : ''}`);
     expect({ late, info }).toEqual({ late: [], info });
     const unexpected = answers.filter((a) => ![200, 201, 503].includes(a.status) && !(a.status === 409 && a.retryOf)).map((a) => `${a.op} ${a.status} ${a.code}: ${a.message}`);
     expect({ unexpected, info }).toEqual({ unexpected: [], info });
@@ -185,5 +185,37 @@ describe('outages: every request answers within its bound, 503 when a dependency
     expect(s.supervisorLog.map((l) => l.msg)).toEqual(expect.arrayContaining([expect.stringContaining('temporal exited, restarting'), expect.stringContaining('temporal restarted')]));
     expectAnsweredWithinBound(answers, faultAt, healedAt, { felt: false });
     await expectNothingLost(answers);
+  });
+
+  test('the dev server SIGKILLed with a reminder pending: the supervisor restarts it, the reminder and the overdue notice arrive once each, on time', async () => {
+    await healthy();
+    const before = s.temporal.restarts();
+    const deadline = new Date(Date.now() + 20_000);
+    const res = await fetch(`${s.baseUrl}/api/tasks`, {
+      method: 'POST',
+      headers: { Authorization: office, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: '监督进程重启后的提醒', unitId: org.units.deptB.id, ownerId: org.people.staffB.id, deadline: deadline.toISOString(), reminderOffsetSeconds: 10 }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const reminderAt = deadline.getTime() - 10_000;
+    // The timer is in the server's SQLite file; the server dies well before it fires.
+    await sleep(2_000);
+    process.kill(s.temporal.current().pid, 'SIGKILL');
+    await s.temporal.whenRestarted(before + 1);
+    expect(Date.now()).toBeLessThan(reminderAt);
+
+    const ofTask = (m: { parsed: { text?: string } }) => (m.parsed.text ?? '').includes(id);
+    const reminders = (m: { parsed: { subject?: string; text?: string } }) => ofTask(m) && (m.parsed.subject ?? '').includes('【整改提醒】');
+    const [reminder] = await s.smtp.waitFor(1, reminders, 60_000);
+    expect(reminder!.receivedAt.getTime()).toBeGreaterThanOrEqual(reminderAt - 1_000);
+    expect(reminder!.receivedAt.getTime()).toBeLessThan(deadline.getTime());
+    await s.smtp.waitFor(2, ofTask, 60_000);
+    // Nothing more comes (no duplicate from a replayed timer or a retried activity).
+    await sleep(4_000);
+    const mails = s.smtp.messages.filter(ofTask);
+    expect(mails.map((m) => m.parsed.subject)).toEqual([expect.stringContaining('【整改提醒】'), expect.stringMatching(/已逾期$/)]);
+    expect(new Set(mails.map((m) => m.envelopeTo.join(','))).size).toBe(1);
+    expect(mails[1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(deadline.getTime());
   });
 });
