@@ -99,6 +99,9 @@ export async function renderLedgerWorkbook(data: LedgerData, opts: { timeZone: s
   wb.creator = '整改督办系统';
   wb.created = opts.now;
   const ws = addListsSheet(wb, `${data.name}（${data.code}）问题整改台账`, true);
+  // 责任人 and 分管领导 carry the e-mail after the name (unambiguous when the ledger is imported back).
+  ws.getColumn(COLUMNS.findIndex((c) => c.key === 'owner') + 1).width = 34;
+  ws.getColumn(COLUMNS.findIndex((c) => c.key === 'supervisor') + 1).width = 30;
   let r = FIRST_DATA_ROW;
   const problemCols = COLUMNS.map((c, i) => (c.problemLevel ? i + 1 : 0)).filter(Boolean);
   for (const p of data.problems) {

@@ -103,7 +103,7 @@ describe('superviseCampaign: three lists in, reconciled ledger out', () => {
       [`${code()}-002-2`, false, people.office.email],
     ]);
 
-    const [mail] = await h.smtp.waitFor(1, (m) => m.envelopeTo.includes(people.office.email));
+    const [mail] = await h.smtp.waitFor(1, (m) => m.envelopeTo.includes(people.office.email) && (m.parsed.subject?.startsWith('【对账完成】') ?? false));
     expect(mail!.parsed.subject).toBe(`【对账完成】2026 行风建设攻坚行动（${code()}）全部销号`);
     expect(mail!.parsed.text).toContain('按时销号 2 项，逾期销号 2 项');
     expect(mail!.parsed.attachments.map((a) => a.filename)).toEqual([`台账-${code()}.xlsx`, `ledger-${code()}.json`]);

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { StagedContent } from '../../../lib/storage';
 import { AppError, ErrorCode } from '../../../lib/errors';
 import { decodeCsv, parseCsv } from '../../../lib/spreadsheet/csv';
 import { columnLetter } from '../../../lib/spreadsheet/cells';
@@ -28,6 +31,24 @@ export const IMPORT_LIMITS = {
   /** Most rows in one sheet (5,000 tasks import in seconds; 10,000 is the ceiling). */
   maxRows: 10_000,
 };
+
+const inMemory = new WeakMap<StagedContent, Buffer>();
+
+/**
+ * The multipart helper's `stage` for imports: the file is kept in memory (at most
+ * IMPORT_LIMITS.maxFileBytes, the route's limit, since it is parsed whole anyway), not on disk.
+ */
+export async function stageInMemory(source: Readable): Promise<StagedContent> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) chunks.push(chunk as Buffer);
+  const content = Buffer.concat(chunks);
+  const staged: StagedContent = { sha256: createHash('sha256').update(content).digest('hex'), size: content.length, head: content.subarray(0, 8192), discard: async () => undefined };
+  inMemory.set(staged, content);
+  return staged;
+}
+
+/** The bytes of a file staged by stageInMemory. */
+export const contentOf = (staged: StagedContent): Buffer => inMemory.get(staged) ?? Buffer.alloc(0);
 
 export interface FileIssue {
   field: string;

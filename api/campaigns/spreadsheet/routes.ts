@@ -1,6 +1,7 @@
 import { ZIdParams } from '../../http/common';
 import { type AnyRoute, route } from '../../http/route';
 import { attachmentDisposition } from '../../evidence/routes';
+import { contentOf, stageInMemory } from './read';
 import { ZImportQuery, ZImportResult } from './schemas';
 import type { CampaignSpreadsheets } from './service';
 
@@ -32,10 +33,10 @@ export function campaignSpreadsheetRoutes(sheets: CampaignSpreadsheets): AnyRout
       summary: '从 Excel（.xlsx）或 CSV（UTF-8 / GBK）导入整改批次：默认试导入（预览与全部错误），commit=true 正式创建 / import a campaign from a spreadsheet',
       auth: 'user',
       query: ZImportQuery,
-      multipart: { field: 'file', maxFiles: 1, maxFileBytes: sheets.limits.maxFileBytes, contentTypes: [XLSX, 'text/csv'] },
+      multipart: { field: 'file', maxFiles: 1, maxFileBytes: sheets.limits.maxFileBytes, contentTypes: [XLSX, 'text/csv'], stage: stageInMemory },
       success: { status: 200, description: 'the preview (dry run), or the created campaign; `already_imported` when this content was imported before', schema: ZImportResult },
       errors: [403, 409, 413, 503],
-      handler: ({ actor, query, files, req }) => sheets.import(actor, files[0]!, query, String(req.id)),
+      handler: ({ actor, query, files, req }) => sheets.import(actor, { fileName: files[0]!.fileName, content: contentOf(files[0]!.staged) }, query, String(req.id)),
     }),
     route({
       method: 'get',
