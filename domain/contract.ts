@@ -252,3 +252,19 @@ export interface ReviewCycleResult {
 }
 /** Set by Temporal on a workflow a Schedule starts: the action's instant (also for backfills). */
 export const ScheduledStartTimeAttribute = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+/** Id of the run that recomputes deadlines for a calendar version (one per version: a second start finds it). */
+export const recomputeDeadlinesWorkflowId = (version: number): string => `recompute-deadlines-v${version}`;
+
+/** Input of `recomputeDeadlines`: who changed the calendar (audit), and what earlier runs of the chain did. */
+export interface RecomputeDeadlinesInput {
+  by: { id: string; email: string } | null;
+  requestId?: string;
+  pageSize?: number;
+  carried?: { checked: number; moved: number };
+}
+export interface RecomputeDeadlinesResult {
+  checked: number;
+  moved: number;
+  version: number;
+}

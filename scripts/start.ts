@@ -13,6 +13,7 @@ import { appDeps, createApp } from '../api/app';
 import { ConfigError, dependencyBounds, loadConfig, redactUrl } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { syncPackageCalendar } from '../lib/calendar-store';
+import { startDeadlineRecompute } from '../lib/deadlines';
 import { createDb } from '../lib/db';
 import { ensureDefaultCycles, syncReviewSchedules } from '../lib/review/schedules';
 import { ensureFirstAdmin } from '../lib/seed';
@@ -176,6 +177,14 @@ async function main() {
       };
     };
     services.push(await supervise({ name: 'worker', log: logger, start: startWorker }));
+    // New calendar data (a new year's holidays) moves open working-day deadlines, durably, on the worker;
+    // at every start, so that a recomputation a crash interrupted is finished (one run per version).
+    {
+      await startDeadlineRecompute(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE, version: calendar.version, by: null }).then(
+        () => logger.info({ version: calendar.version }, 'working-day deadlines being recomputed for the loaded calendar'),
+        (err: unknown) => logger.warn({ err }, 'could not start the deadline recomputation; the next start tries again'),
+      );
+    }
 
     const evidenceDir = path.join(config.dataDir, 'evidence');
     await mkdir(evidenceDir, { recursive: true });

@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createTaskActivities, type TaskActivityDeps } from '../activities';
 import { createCampaignActivities } from '../activities/campaign';
+import { createDeadlineActivities } from '../activities/deadlines';
 import { createDigestActivities } from '../activities/digest';
 import { createNoticeActivities } from '../activities/notices';
 import { createReviewActivities } from '../activities/review';
@@ -35,7 +36,7 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
     ...code.option,
-    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps), ...createReviewActivities(opts.deps) },
+    activities: { ...createTaskActivities(opts.deps), ...createCampaignActivities(opts.deps), ...createNoticeActivities(opts.deps), ...createDigestActivities(opts.deps), ...createDeadlineActivities(opts.deps), ...createReviewActivities(opts.deps) },
   });
 }
 

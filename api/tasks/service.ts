@@ -4,6 +4,7 @@ import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from
 import type { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import { loadCalendar } from '../../lib/calendar-store';
+import { startDeadlineRecompute } from '../../lib/deadlines';
 import { DEFAULT_TIME_ZONE } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
@@ -16,7 +17,7 @@ import {
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
-  rescheduleUpdate,
+  type RecomputeDeadlinesResult,
   type SuperviseTaskInput,
   type TaskState,
   taskReopenedSignal,
@@ -358,40 +359,20 @@ export function createTaskService(deps: TaskServiceDeps) {
     },
 
     /**
-     * After a calendar change: recomputes every open working-day deadline computed from an older
-     * calendar version, moves the ones that change through their workflow, and audits each move.
+     * After a calendar change: recomputes every open working-day deadline counted on an older
+     * calendar version, as durable steps in the `recomputeDeadlines` workflow (one run per calendar
+     * version; a second call joins it), and answers what it did. Each moved deadline goes through its
+     * task's workflow and is audited.
      */
-    async recomputeWorkingDayDeadlines(actor: Actor, requestId?: string) {
+    async recomputeWorkingDayDeadlines(actor: Actor | null, requestId?: string): Promise<RecomputeDeadlinesResult> {
       const calendar = await loadCalendar(deps.db);
-      const stale = await deps.db.task.findMany({
-        where: {
-          deadlineWorkingDays: { not: null },
-          deadlineCalendarVersion: { lt: calendar.version },
-          status: { notIn: [...terminalStatuses] },
-          extensions: { none: { status: 'approved' } }, // an approved extension replaced the computed deadline
-        },
+      const handle = await startDeadlineRecompute(deps.temporal, {
+        taskQueue: deps.taskQueue,
+        version: calendar.version,
+        by: actor ? { id: actor.id, email: actor.email } : null,
+        ...(requestId ? { requestId } : {}),
       });
-      let moved = 0;
-      for (const t of stale) {
-        const deadline = calendar.addWorkingDays(t.createdAt, t.deadlineWorkingDays!, deps.timeZone ?? DEFAULT_TIME_ZONE, deps.workdayEnd);
-        if (deadline.getTime() !== t.deadline.getTime()) {
-          await deps.temporal.workflow
-            .getHandle(taskWorkflowId(t.id))
-            .executeUpdate(rescheduleUpdate, { args: [{ by: actor.id, deadline: deadline.toISOString(), reason: `工作日历更新（版本 ${calendar.version}）` }] });
-          await recordAudit(deps.db, {
-            actor,
-            action: 'task.deadline_recomputed',
-            targetType: 'task',
-            targetId: t.id,
-            before: { deadline: t.deadline.toISOString(), calendarVersion: t.deadlineCalendarVersion },
-            after: { deadline: deadline.toISOString(), calendarVersion: calendar.version },
-            requestId,
-          });
-          moved += 1;
-        }
-        await deps.db.task.update({ where: { id: t.id }, data: { deadlineCalendarVersion: calendar.version } });
-      }
-      return { checked: stale.length, moved, version: calendar.version };
+      return handle.result();
     },
 
     /** Assigns the responsible person; mail follows the new owner from the next send on. */

@@ -21,12 +21,18 @@ describe('one effect per action: 20 concurrent identical calls', () => {
   let x: OrgHarness;
   withOrgHarness(createDevServerEnv, (ready) => (x = ready));
   let server: Server;
+  /** On the worker's queue: a calendar change recomputes deadlines in a workflow that must run. */
+  let working: Server;
   let admin: string;
   beforeAll(async () => {
     server = createTestApp({ ...x.h, taskQueue: `idle-${randomUUID()}` }).listen(0);
+    working = createTestApp(x.h).listen(0);
     admin = await bearer(x.org.people.admin);
   });
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+  afterAll(async () => {
+    await new Promise<void>((done) => server.close(() => done()));
+    await new Promise<void>((done) => working.close(() => done()));
+  });
 
   const burst = (send: () => request.Test) => Promise.all(Array.from({ length: N }, () => send()));
   const statuses = (rs: { status: number }[]) => rs.map((r) => r.status).sort();
@@ -90,12 +96,12 @@ describe('one effect per action: 20 concurrent identical calls', () => {
 
   test('PUT and DELETE /api/calendar/days/{date}: one new calendar version and one audit event each', async () => {
     const date = `2098-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
-    const put = await burst(() => request(server).put(`/api/calendar/days/${date}`).set('Authorization', admin).send({ kind: 'holiday', name: '并发放假' }));
+    const put = await burst(() => request(working).put(`/api/calendar/days/${date}`).set('Authorization', admin).send({ kind: 'holiday', name: '并发放假' }));
     expect(statuses(put)).toEqual(Array(N).fill(200));
     expect(new Set(put.map((r) => r.body.version)).size).toBe(1);
     expect(await audits('calendar.change', date)).toBe(1);
 
-    const del = await burst(() => request(server).delete(`/api/calendar/days/${date}`).set('Authorization', admin));
+    const del = await burst(() => request(working).delete(`/api/calendar/days/${date}`).set('Authorization', admin));
     expect(statuses(del)).toEqual([200, ...Array(N - 1).fill(404)]);
     expect(await audits('calendar.change', date)).toBe(2);
     expect(await x.h.db.calendarDay.findUnique({ where: { date: new Date(date) } })).toBeNull();

@@ -25,12 +25,12 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     const now = await h.env.currentTimeMs();
     const code = `PG-${org.tag}`;
     const campaign = await h.db.campaign.create({ data: { code, name: '分页督办批次', source: 'inspection', ownerUnitId: org.units.bureau.id } });
-    const problems = [];
+    const problems: { problem: { id: string; code: string }; tasks: { id: string }[] }[] = [];
     for (let p = 1; p <= 3; p++) {
       const problem = await h.db.problem.create({
         data: { campaignId: campaign.id, seq: p, code: `${code}-00${p}`, description: `问题${p}`, source: 'inspection', category: '作风建设', severity: 'moderate', foundOn: new Date('2026-03-02') },
       });
-      const tasks = [];
+      const tasks: { id: string }[] = [];
       for (let t = 1; t <= 3; t++) {
         tasks.push(
           await h.db.task.create({
