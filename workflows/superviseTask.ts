@@ -7,6 +7,7 @@ import {
   TaskDeadlineSearchAttribute,
   type TaskState,
   taskEndedSignal,
+  taskReopenedSignal,
   TaskStatusSearchAttribute,
   TrafficLightSearchAttribute,
 } from '../domain/contract';
@@ -89,6 +90,12 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
         ...(input.campaignCode ? [{ key: CampaignCodeSearchAttribute, value: input.campaignCode }] : []),
         ...(input.leadUnitCode ? [{ key: LeadUnitSearchAttribute, value: input.leadUnitCode }] : []),
       ]);
+    }
+    if (input.reopen && input.campaignId && patched('reopen-signals-campaign')) {
+      // The reopened run tells its campaign itself, durably: a run that never started never told it.
+      await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId))
+        .signal(taskReopenedSignal, { taskId: input.taskId })
+        .catch(() => undefined); // a campaign no longer running has nothing to reopen
     }
     if (input.reopen) await project({ type: 'reopened', reason: input.reopen.reason, by: input.reopen.by });
   }

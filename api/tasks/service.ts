@@ -10,7 +10,6 @@ import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
   acknowledgeUpdate,
-  campaignWorkflowId,
   cancelUpdate,
   completeTaskUpdate,
   decideExtensionUpdate,
@@ -20,7 +19,6 @@ import {
   type RecomputeDeadlinesResult,
   type SuperviseTaskInput,
   type TaskState,
-  taskReopenedSignal,
   taskWorkflowId,
   verifyUpdate,
   WorkflowErrorType,
@@ -339,7 +337,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       if (campaign?.status === 'reconciled') {
         throw illegal('task.reopen.campaign_reconciled', '所属整改批次已对账，不能重新打开 / the campaign is already reconciled');
       }
-      if (campaign) await deps.temporal.workflow.getHandle(campaignWorkflowId(campaign.id)).signal(taskReopenedSignal, { taskId: task.id });
+      // The new run tells the campaign workflow (durably, from inside it), so a failed start strands nothing.
       await startSupervision(
         {
           taskId: task.id,
