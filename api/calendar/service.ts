@@ -61,12 +61,12 @@ export function createCalendarService(deps: CalendarServiceDeps) {
   }
 
   return {
-    async year(_actor: Actor, query: TCalendarQuery) {
+    async year(actor: Actor, query: TCalendarQuery) {
       const [days, meta] = await Promise.all([
         db.calendarDay.findMany({ where: { date: { gte: new Date(`${query.year}-01-01`), lte: new Date(`${query.year}-12-31`) } }, orderBy: { date: 'asc' } }),
         db.calendarMeta.findUnique({ where: { id: 1 } }),
       ]);
-      return { version: meta?.version ?? 0, days: days.map(present) };
+      return { version: meta?.version ?? 0, days: days.map(present), allowedActions: policy.manageCalendar(actor) ? (['set_day', 'remove_day'] as const) : [] };
     },
 
     async setDay(actor: Actor, date: string, body: TCalendarDayRequest, requestId?: string): Promise<TCalendarChange> {

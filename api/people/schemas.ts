@@ -45,4 +45,6 @@ export const ZPerson = z.object({
 });
 export type TPerson = z.infer<typeof ZPerson>;
 
-export const ZPersonList = z.object({ items: z.array(ZPerson), total: z.number(), page: z.number(), pageSize: z.number() });
+/** What the caller may do with people (admins create them and change roles, unit, state and password). */
+export const ZPeopleAction = z.enum(['create', 'update']);
+export const ZPersonList = z.object({ items: z.array(ZPerson), total: z.number(), page: z.number(), pageSize: z.number(), allowedActions: z.array(ZPeopleAction) });

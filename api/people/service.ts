@@ -38,7 +38,7 @@ export function createPeopleService(db: Db) {
       if (!policy.listPeople(actor)) throw new AppError(ErrorCode.FORBIDDEN, '无权查看人员列表 / not allowed');
       const where: Prisma.PersonWhereInput = { AND: [policy.peopleWhere(actor), query.unitId ? { unitId: query.unitId } : {}] };
       const [rows, total] = await Promise.all([db.person.findMany({ where, orderBy: [{ email: 'asc' }], ...paginate(query) }), db.person.count({ where })]);
-      return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize };
+      return { items: rows.map(present), total, page: query.page, pageSize: query.pageSize, allowedActions: policy.managePeople(actor) ? (['create', 'update'] as const) : [] };
     },
 
     async get(actor: Actor, id: string): Promise<TPerson> {

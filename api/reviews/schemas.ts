@@ -7,6 +7,9 @@ export const ZReportType = z.enum(['dispatch', 'review', 'assessment']);
 export const periodLabels = { weekly: '每周', monthly: '每月', quarterly: '每季度', annual: '每年' } as const;
 export const ZKeyParams = z.strictObject({ key: z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'lower-case letters, digits and dashes, starting with a letter') });
 
+export const ZCycleAction = z.enum(['save', 'pause', 'resume', 'trigger', 'backfill']);
+export type TCycleAction = z.infer<typeof ZCycleAction>;
+
 export const ZReviewCycleBody = z.strictObject({
   name: z.string().trim().min(1).max(50),
   period: ZPeriodKind,
@@ -33,6 +36,8 @@ export const ZReviewCycle = z.object({
   recipientRoles: z.array(ZRole),
   scoring: z.unknown(),
   paused: z.boolean(),
+  /** What the caller may do with the cycle now (the office and admins manage cycles). */
+  allowedActions: z.array(ZCycleAction),
   schedule: z.object({ id: z.string(), nextRuns: z.array(z.string()), recentRuns: z.array(z.object({ scheduledAt: z.string(), workflowId: z.string() })) }).nullable(),
 });
 export type TReviewCycle = z.infer<typeof ZReviewCycle>;
@@ -55,7 +60,69 @@ export const ZReportSummary = z.object({
   createdAt: z.string(),
 });
 export const ZReportList = z.object({ items: z.array(ZReportSummary), total: z.number(), page: z.number(), pageSize: z.number() });
-export const ZReport = ZReportSummary.extend({ content: z.record(z.string(), z.unknown()) });
+const ZLight = z.enum(['red', 'yellow', 'green', 'none']);
+/** Per unit (and in total) over the period: lib/review/snapshot.ts `UnitMetrics`. */
+const ZUnitMetrics = z.object({
+  tasks: z.number(),
+  open: z.number(),
+  closed: z.number(),
+  closedOnTime: z.number(),
+  cancelled: z.number(),
+  overdue: z.number(),
+  overdueDays: z.number(),
+  maxOverdueDays: z.number(),
+  escalations: z.record(z.string(), z.number()),
+  returned: z.number(),
+  extensions: z.number(),
+  onTimeRate: z.number().nullable(),
+  closureRate: z.number().nullable(),
+});
+const ZReportTask = z.object({
+  taskId: z.string(),
+  code: z.string().nullable(),
+  title: z.string(),
+  owner: z.string(),
+  deadline: z.string(),
+  status: z.string(),
+  overdue: z.boolean(),
+  overdueDays: z.number(),
+  level: z.number(),
+  light: ZLight,
+  closedAt: z.string().nullable(),
+  onTime: z.boolean().nullable(),
+});
+/** Score, rank, the previous period's score and rank, and (assessments) the rating with its reasons: lib/review/scoring.ts `UnitResult`. */
+const ZUnitResult = z.object({
+  unitId: z.string(),
+  score: z.number(),
+  breakdown: z.object({ base: z.number(), overdue: z.number(), overdueDays: z.number(), escalations: z.number(), returned: z.number(), extensions: z.number() }),
+  rank: z.number(),
+  previous: z.object({ score: z.number(), rank: z.number() }).nullable(),
+  rating: z.object({ rating: z.enum(['excellent', 'good', 'pass', 'fail']), label: z.string(), reasons: z.array(z.string()) }).optional(),
+});
+/** The stored report as lib/review/report.ts composes it (documented here; stored content is passed through). */
+export const ZReportContent = z.object({
+  cycle: z.object({ key: z.string(), name: z.string(), reportType: ZReportType, reportTypeLabel: z.string() }),
+  period: z.object({ kind: ZPeriodKind, key: z.string(), label: z.string(), start: z.string(), end: z.string() }),
+  previousPeriod: z.object({ key: z.string(), label: z.string() }).nullable(),
+  totals: ZUnitMetrics,
+  /** Ranked (reviews, assessments) or by unit code (dispatch). */
+  units: z.array(
+    z.object({
+      unitId: z.string(),
+      code: z.string(),
+      name: z.string(),
+      metrics: ZUnitMetrics,
+      openTasks: z.array(ZReportTask),
+      closedTasks: z.array(ZReportTask),
+      notices: z.array(z.object({ number: z.string(), level: z.number() })),
+      light: z.enum(['red', 'yellow', 'green']),
+      result: ZUnitResult.nullable(),
+    }),
+  ),
+  scoring: z.unknown(),
+});
+export const ZReport = ZReportSummary.extend({ content: ZReportContent });
 
 export const ZListReportsQuery = z.strictObject({ cycle: ZKeyParams.shape.key.optional(), period: z.string().max(8).optional(), ...ZPage });
 export type TListReportsQuery = z.infer<typeof ZListReportsQuery>;

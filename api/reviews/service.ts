@@ -23,7 +23,7 @@ import { parsePeriodKey, reviewedPeriod } from '../../lib/review/periods';
 import { type ReviewScheduleOptions, scheduledRunOf, startReviewRun, syncReviewSchedules } from '../../lib/review/schedules';
 import { paginate } from '../http/common';
 import { type Actor, policy } from '../policy';
-import { periodLabels, type TListReportsQuery, type TReviewCycle, type TReviewCycleBody, type ZReportType } from './schemas';
+import { periodLabels, type TCycleAction, type TListReportsQuery, type TReviewCycle, type TReviewCycleBody, type ZReportType } from './schemas';
 import type { z } from 'zod';
 
 export interface ReviewServiceDeps extends ReviewScheduleOptions {
@@ -77,7 +77,7 @@ export function createReviewService(deps: ReviewServiceDeps) {
     return cycle;
   };
 
-  async function present(cycle: ReviewCycle): Promise<TReviewCycle> {
+  async function present(cycle: ReviewCycle, actor: Actor): Promise<TReviewCycle> {
     let schedule: TReviewCycle['schedule'] = null;
     try {
       const d = await temporal.schedule.getHandle(reviewScheduleId(cycle.key)).describe();
@@ -101,6 +101,7 @@ export function createReviewService(deps: ReviewServiceDeps) {
       scoring: cycle.scoring ?? defaultScoring,
       paused: cycle.paused,
       schedule,
+      allowedActions: policy.manageReviews(actor) ? (['save', cycle.paused ? 'resume' : 'pause', 'trigger', 'backfill'] satisfies TCycleAction[]) : [],
     };
   }
 
@@ -116,14 +117,14 @@ export function createReviewService(deps: ReviewServiceDeps) {
       return { cycle, changed: count === 1 };
     });
     if (outcome.changed) await syncReviewSchedules(temporal, db, deps, key);
-    return present(outcome.cycle);
+    return present(outcome.cycle, actor);
   }
 
   return {
     async listCycles(actor: Actor) {
       mustRead(actor);
       const cycles = await db.reviewCycle.findMany({ orderBy: { key: 'asc' } });
-      return { items: await Promise.all(cycles.map(present)) };
+      return { items: await Promise.all(cycles.map((c) => present(c, actor))) };
     },
 
     async saveCycle(actor: Actor, key: string, body: TReviewCycleBody, requestId?: string) {
@@ -144,7 +145,7 @@ export function createReviewService(deps: ReviewServiceDeps) {
         return { cycle: saved, changed: true };
       });
       if (outcome.changed) await syncReviewSchedules(temporal, db, deps, key);
-      return present(outcome.cycle);
+      return present(outcome.cycle, actor);
     },
 
     pause: (actor: Actor, key: string, requestId?: string) => setPaused(actor, key, true, requestId),

@@ -16,4 +16,6 @@ export type TUpdateUnitRequest = z.infer<typeof ZUpdateUnitRequest>;
 export const ZUnit = z.object({ id: z.string(), code: z.string(), name: z.string(), parentId: z.string().nullable(), path: z.string() });
 export type TUnit = z.infer<typeof ZUnit>;
 
-export const ZUnitList = z.object({ items: z.array(ZUnit) });
+/** What the caller may do with units (admins create and change them; everyone reads the tree). */
+export const ZUnitAction = z.enum(['create', 'update']);
+export const ZUnitList = z.object({ items: z.array(ZUnit), allowedActions: z.array(ZUnitAction) });

@@ -40,7 +40,10 @@ async function uniqueCode<T>(op: () => Promise<T>): Promise<T> {
  */
 export function createUnitService(db: Db) {
   return {
-    list: async (_actor: Actor) => ({ items: (await db.unit.findMany({ orderBy: { path: 'asc' } })).map(present) }),
+    list: async (actor: Actor) => ({
+      items: (await db.unit.findMany({ orderBy: { path: 'asc' } })).map(present),
+      allowedActions: policy.manageUnits(actor) ? (['create', 'update'] as const) : [],
+    }),
 
     async create(actor: Actor, body: TCreateUnitRequest, requestId?: string): Promise<TUnit> {
       mustManage(actor);

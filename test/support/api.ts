@@ -28,9 +28,10 @@ export function testEvidenceDir(h: Harness): string {
 }
 
 /** The real Express app wired to a harness's Temporal client, database, mailer and evidence folder. */
-export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date } = {}) {
+export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date; webDist?: string } = {}) {
   return createApp({
     now: opts.now,
+    webDist: opts.webDist,
     timeZone: 'Asia/Shanghai',
     db: h.db,
     temporal: h.env.client,

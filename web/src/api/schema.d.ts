@@ -175,6 +175,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/ledger.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 整改台账（问题、任务、责任清单及销号情况；与导入模板同一列布局）/ the campaign’s ledger workbook */
+        get: operations["getApiCampaignsIdLedgerxlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/problems": {
         parameters: {
             query?: never;
@@ -186,6 +203,40 @@ export interface paths {
         put?: never;
         /** 向进行中的整改批次追加问题及其任务 / add problems and their tasks to a running campaign */
         post: operations["postApiCampaignsIdProblems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 从 Excel（.xlsx）或 CSV（UTF-8 / GBK）导入整改批次：默认试导入（预览与全部错误），commit=true 正式创建 / import a campaign from a spreadsheet */
+        post: operations["postApiCampaignsImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/template.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载整改清单导入模板（含填写说明、示例行和下拉选项）/ the import template */
+        get: operations["getApiCampaignsTemplatexlsx"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -717,6 +768,23 @@ export interface paths {
         put?: never;
         /** 复核：销号或退回 / verify: accept or return with a reason */
         post: operations["postApiTasksIdVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出任务清单（Excel，与任务列表相同的筛选和可见范围）/ the task list as a workbook */
+        get: operations["getApiTasksExportxlsx"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1334,6 +1402,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("set_day" | "remove_day")[];
                         days: {
                             date: string;
                             /** @enum {string} */
@@ -1896,6 +1965,64 @@ export interface operations {
             };
         };
     };
+    getApiCampaignsIdLedgerxlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the ledger workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在或不可见 / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postApiCampaignsIdProblems: {
         parameters: {
             query?: never;
@@ -2072,6 +2199,234 @@ export interface operations {
             };
             /** @description 依赖服务不可用 / a dependency is unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiCampaignsImport: {
+        parameters: {
+            query?: {
+                code?: string;
+                commit?: "0" | "1" | "true" | "false";
+                name?: string;
+                source?: "inspection" | "visit" | "complaint" | "self_inspection" | "assigned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description 1–1 files, each at most 10485760 bytes, of type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv */
+                    file: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description the preview (dry run), or the created campaign; `already_imported` when this content was imported before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        campaign: {
+                            code: string;
+                            name: string;
+                            periodEnd: string | null;
+                            periodStart: string | null;
+                            source: string;
+                            sourceLabel: string;
+                        };
+                        created: boolean;
+                        /** @description the created campaign (as GET /api/campaigns/{id}) when created */
+                        createdCampaign?: unknown;
+                        dryRun: boolean;
+                        existingCampaign: {
+                            code: string;
+                            id: string;
+                            name: string;
+                        } | null;
+                        file: {
+                            encoding?: string;
+                            /** @enum {string} */
+                            kind: "xlsx" | "csv";
+                            name: string;
+                        };
+                        /** @description SHA-256 of the content as written; the same content imports once */
+                        fingerprint: string;
+                        message: string;
+                        problems: {
+                            category: string;
+                            code: string;
+                            codeInFile: string | null;
+                            description: string;
+                            foundOn: string;
+                            row: number;
+                            severity: string;
+                            severityLabel: string;
+                            sheet: string;
+                            source: string;
+                            tasks: {
+                                code: string;
+                                coUnits: {
+                                    code: string;
+                                    id: string;
+                                    name: string;
+                                }[];
+                                deadline: string;
+                                deadlineAsWritten: string;
+                                leadUnit: {
+                                    code: string;
+                                    id: string;
+                                    name: string;
+                                };
+                                measure: string;
+                                owner: {
+                                    displayName: string;
+                                    email: string;
+                                    id: string;
+                                };
+                                row: number;
+                                supervisor: {
+                                    displayName: string;
+                                    email: string;
+                                    id: string;
+                                } | null;
+                            }[];
+                        }[];
+                        skipped: {
+                            reason: string;
+                            row: number;
+                            sheet: string;
+                        }[];
+                        /** @enum {string} */
+                        status: "ready" | "code_taken" | "already_imported" | "created";
+                        totals: {
+                            problems: number;
+                            tasks: number;
+                        };
+                    };
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权操作 / not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 状态冲突 / conflict or illegal transition */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 请求体过大 / body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 依赖服务不可用 / a dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiCampaignsTemplatexlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the template workbook (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权操作 / not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2683,6 +3038,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("create" | "update")[];
                         items: {
                             active: boolean;
                             createdAt: string;
@@ -2995,6 +3351,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         items: {
+                            allowedActions: ("save" | "pause" | "resume" | "trigger" | "backfill")[];
                             key: string;
                             name: string;
                             paused: boolean;
@@ -3126,6 +3483,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("save" | "pause" | "resume" | "trigger" | "backfill")[];
                         key: string;
                         name: string;
                         paused: boolean;
@@ -3295,6 +3653,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("save" | "pause" | "resume" | "trigger" | "backfill")[];
                         key: string;
                         name: string;
                         paused: boolean;
@@ -3387,6 +3746,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("save" | "pause" | "resume" | "trigger" | "backfill")[];
                         key: string;
                         name: string;
                         paused: boolean;
@@ -3618,7 +3978,124 @@ export interface operations {
                 content: {
                     "application/json": {
                         content: {
-                            [key: string]: unknown;
+                            cycle: {
+                                key: string;
+                                name: string;
+                                /** @enum {string} */
+                                reportType: "dispatch" | "review" | "assessment";
+                                reportTypeLabel: string;
+                            };
+                            period: {
+                                end: string;
+                                key: string;
+                                /** @enum {string} */
+                                kind: "weekly" | "monthly" | "quarterly" | "annual";
+                                label: string;
+                                start: string;
+                            };
+                            previousPeriod: {
+                                key: string;
+                                label: string;
+                            } | null;
+                            scoring: unknown;
+                            totals: {
+                                cancelled: number;
+                                closed: number;
+                                closedOnTime: number;
+                                closureRate: number | null;
+                                escalations: {
+                                    [key: string]: number;
+                                };
+                                extensions: number;
+                                maxOverdueDays: number;
+                                onTimeRate: number | null;
+                                open: number;
+                                overdue: number;
+                                overdueDays: number;
+                                returned: number;
+                                tasks: number;
+                            };
+                            units: {
+                                closedTasks: {
+                                    closedAt: string | null;
+                                    code: string | null;
+                                    deadline: string;
+                                    level: number;
+                                    /** @enum {string} */
+                                    light: "red" | "yellow" | "green" | "none";
+                                    onTime: boolean | null;
+                                    overdue: boolean;
+                                    overdueDays: number;
+                                    owner: string;
+                                    status: string;
+                                    taskId: string;
+                                    title: string;
+                                }[];
+                                code: string;
+                                /** @enum {string} */
+                                light: "red" | "yellow" | "green";
+                                metrics: {
+                                    cancelled: number;
+                                    closed: number;
+                                    closedOnTime: number;
+                                    closureRate: number | null;
+                                    escalations: {
+                                        [key: string]: number;
+                                    };
+                                    extensions: number;
+                                    maxOverdueDays: number;
+                                    onTimeRate: number | null;
+                                    open: number;
+                                    overdue: number;
+                                    overdueDays: number;
+                                    returned: number;
+                                    tasks: number;
+                                };
+                                name: string;
+                                notices: {
+                                    level: number;
+                                    number: string;
+                                }[];
+                                openTasks: {
+                                    closedAt: string | null;
+                                    code: string | null;
+                                    deadline: string;
+                                    level: number;
+                                    /** @enum {string} */
+                                    light: "red" | "yellow" | "green" | "none";
+                                    onTime: boolean | null;
+                                    overdue: boolean;
+                                    overdueDays: number;
+                                    owner: string;
+                                    status: string;
+                                    taskId: string;
+                                    title: string;
+                                }[];
+                                result: {
+                                    breakdown: {
+                                        base: number;
+                                        escalations: number;
+                                        extensions: number;
+                                        overdue: number;
+                                        overdueDays: number;
+                                        returned: number;
+                                    };
+                                    previous: {
+                                        rank: number;
+                                        score: number;
+                                    } | null;
+                                    rank: number;
+                                    rating?: {
+                                        label: string;
+                                        /** @enum {string} */
+                                        rating: "excellent" | "good" | "pass" | "fail";
+                                        reasons: string[];
+                                    };
+                                    score: number;
+                                    unitId: string;
+                                } | null;
+                                unitId: string;
+                            }[];
                         };
                         createdAt: string;
                         cycleKey: string;
@@ -5539,6 +6016,63 @@ export interface operations {
             };
         };
     };
+    getApiTasksExportxlsx: {
+        parameters: {
+            query?: {
+                campaignId?: string;
+                deadlineFrom?: string;
+                deadlineTo?: string;
+                overdue?: "true" | "false";
+                q?: string;
+                sort?: "deadline" | "-deadline" | "createdAt" | "-createdAt";
+                status?: "assigned" | "acknowledged" | "in_progress" | "closure_requested" | "returned" | "closed" | "cancelled";
+                trafficLight?: "green" | "yellow" | "red" | "none";
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiUnits: {
         parameters: {
             query?: never;
@@ -5555,6 +6089,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        allowedActions: ("create" | "update")[];
                         items: {
                             code: string;
                             id: string;

@@ -23,7 +23,7 @@ export const sections: Section[] = [
   { path: '/campaigns', label: 'menu.campaigns', icon: <FlagOutlined />, roles: ['office', 'leader'] },
   { path: '/notices', label: 'menu.notices', icon: <BellOutlined />, roles: everyoneWithTasks },
   { path: '/reviews', label: 'menu.reviews', icon: <AuditOutlined />, roles: ['admin', 'office', 'leader', 'unit_head', 'viewer'] },
-  { path: '/admin', label: 'menu.admin', icon: <SettingOutlined />, roles: ['admin'] },
+  { path: '/admin', label: 'menu.admin', icon: <SettingOutlined />, roles: ['admin', 'office'] },
 ];
 
 export const sectionOf = (pathname: string) =>

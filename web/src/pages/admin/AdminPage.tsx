@@ -1,38 +1,33 @@
-import { useQuery } from '@tanstack/react-query';
-import { Card, Col, Row, Table } from 'antd';
-import { api, unwrap } from '../../api/client';
+import { Tabs } from 'antd';
+import { useSearchParams } from 'react-router-dom';
 import { Page } from '../../components/Page';
-import { useUnits } from '../../lib/options';
 import { useT } from '../../locales';
+import { CalendarPanel } from './CalendarPanel';
+import { PeoplePanel } from './PeoplePanel';
+import { UnitsPanel } from './UnitsPanel';
 
-/** 管理: the unit tree and the people (lists for now; editing and the calendar grid come next). */
+const tabs = ['units', 'people', 'calendar'] as const;
+type Tab = (typeof tabs)[number];
+
+/**
+ * 管理: the unit tree, people and their roles, and the working-day calendar. Each panel shows the
+ * buttons the API's allowedActions name (admins change things; the office reads them).
+ */
 export function AdminPage() {
   const t = useT();
-  const units = useUnits();
-  const people = useQuery({ queryKey: ['people', 'all'], queryFn: () => unwrap(api.GET('/api/people', { params: { query: { pageSize: 200 } } })) });
+  const [search, setSearch] = useSearchParams();
+  const tab: Tab = tabs.find((x) => x === search.get('tab')) ?? 'units';
   return (
     <Page title={t('admin.title')}>
-      <Row gutter={[12, 12]}>
-        <Col xs={24} lg={10}>
-          <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>{t('admin.units')}</h2>}>
-            <Table rowKey="id" size="small" pagination={false} dataSource={units.data?.items ?? []}
-              columns={[
-                { title: t('admin.unitCode'), dataIndex: 'code', key: 'code' },
-                { title: t('admin.unitName'), key: 'name', render: (_: unknown, u: { name: string; path: string }) => `${'\u3000'.repeat(Math.max(0, u.path.split('/').length - 3))}${u.name}` },
-              ]} />
-          </Card>
-        </Col>
-        <Col xs={24} lg={14}>
-          <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>{t('admin.people')}</h2>}>
-            <Table rowKey="id" size="small" dataSource={people.data?.items ?? []}
-              columns={[
-                { title: t('admin.personName'), dataIndex: 'displayName', key: 'name' },
-                { title: t('admin.email'), dataIndex: 'email', key: 'email' },
-                { title: t('admin.roles'), key: 'roles', render: (_: unknown, p: { roleLabels: string[] }) => p.roleLabels.join('、') },
-              ]} />
-          </Card>
-        </Col>
-      </Row>
+      <Tabs
+        activeKey={tab}
+        onChange={(key) => setSearch(key === 'units' ? {} : { tab: key }, { replace: true })}
+        items={[
+          { key: 'units', label: t('admin.tab.units'), children: <UnitsPanel /> },
+          { key: 'people', label: t('admin.tab.people'), children: <PeoplePanel /> },
+          { key: 'calendar', label: t('admin.tab.calendar'), children: <CalendarPanel /> },
+        ]}
+      />
     </Page>
   );
 }
