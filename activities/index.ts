@@ -3,7 +3,7 @@ import type { Db } from '../lib/db';
 import type { Mailer } from '../lib/mail';
 import type { Prisma } from '../generated/prisma/client';
 import type { TaskState } from '../domain/contract';
-import { calendarFor, issuingOffice, matterInclude, matterOf, pages } from './mail/context';
+import { loadTaskMail, matterOf, pages } from './mail/context';
 import { deadlineIcs, renderTaskMail, type TaskMailKind } from './mail-templates';
 import { sendOnce } from './outbox';
 import type { TaskEventType } from '../domain/events';
@@ -61,15 +61,17 @@ export function createTaskActivities(deps: TaskActivityDeps) {
      * before sending and marked sent after; a retry finds it sent and does nothing.
      */
     async sendTaskMail(input: SendTaskMailInput): Promise<SendTaskMailResult> {
-      const task = await deps.db.task.findUnique({ where: { id: input.taskId }, include: matterInclude });
-      if (!task) throw ApplicationFailure.nonRetryable(`task ${input.taskId} not found`, 'TASK_NOT_FOUND');
-      const link = pages(deps.publicUrl).task(task.id);
       const deadline = new Date(input.deadline);
       const at = now();
+      // One read for the mail and its .ics: the task, the issuing office and the calendar's state.
+      const loaded = await loadTaskMail(deps, input.taskId, deadline, at);
+      if (!loaded) throw ApplicationFailure.nonRetryable(`task ${input.taskId} not found`, 'TASK_NOT_FOUND');
+      const { task, issuer, calendar } = loaded;
+      const link = pages(deps.publicUrl).task(task.id);
       const mail = renderTaskMail(
         input.kind,
         { recipient: { person: task.owner.displayName, unit: task.owner.unit.name }, matter: matterOf(task, deadline), taskUrl: link },
-        { issuer: await issuingOffice(deps, task.unit.path), timeZone: deps.timeZone, now: at, calendar: await calendarFor(deps.db, [deadline], at) },
+        { issuer, timeZone: deps.timeZone, now: at, calendar },
       );
       return sendOnce(
         { ...deps, now },

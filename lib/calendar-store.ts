@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Db } from './db';
+import { Prisma } from '../generated/prisma/client';
 import { type CalendarException, WorkingCalendar } from '../domain/calendar';
 
 interface ChineseDaysData {
@@ -17,21 +18,34 @@ const built = new WeakMap<object, { state: string; calendar: WorkingCalendar }>(
  * change among them (a day written without a version bump, as a test or a hand edit may, still
  * counts as a change). Equal states mean equal calendars.
  */
+export interface CalendarState {
+  version: number;
+  days: number;
+  latest: Date | null;
+}
+
+/**
+ * The calendar's state as a one-row subquery (columns version, days, latest), for a statement that
+ * reads it along with other data and passes it to loadCalendar (activities' task mails).
+ */
+export const calendarStateSql = Prisma.sql`(SELECT coalesce((SELECT version FROM "CalendarMeta" WHERE id = 1), 0)::int AS version, count(*)::int AS days, max("updatedAt") AS latest FROM "CalendarDay")`;
+
+const stateKey = (row: CalendarState | undefined) => `${row?.version ?? 0}:${row?.days ?? 0}:${row?.latest ? new Date(row.latest).getTime() : 0}`;
+
 async function calendarState(db: CalendarReader): Promise<string> {
-  const [row] = await db.$queryRaw<{ version: number; days: number; latest: Date | null }[]>`
-    SELECT coalesce((SELECT version FROM "CalendarMeta" WHERE id = 1), 0)::int AS version, count(*)::int AS days, max("updatedAt") AS latest
-    FROM "CalendarDay"`;
-  return `${row?.version ?? 0}:${row?.days ?? 0}:${row?.latest?.getTime() ?? 0}`;
+  const [row] = await db.$queryRaw<CalendarState[]>`SELECT * FROM ${calendarStateSql} AS state`;
+  return stateKey(row);
 }
 
 /**
  * The working-day calendar (its exceptions and version) from the database. Every call asks the
- * calendar's state (one one-row statement) and rebuilds the calendar only when that changed since
+ * calendar's state (one one-row statement, or none when the caller read it) and rebuilds the calendar only when that changed since
  * the last call on the same client: planning a task no longer reads the ≈ 770 days of the table,
  * and a calendar change, committed by any process, is seen by the next call. No time-based cache.
  */
-export async function loadCalendar(db: CalendarReader): Promise<WorkingCalendar> {
-  const state = await calendarState(db);
+export async function loadCalendar(db: CalendarReader, known?: CalendarState): Promise<WorkingCalendar> {
+  // A state the caller has just read (calendarStateSql) saves the state query.
+  const state = known ? stateKey(known) : await calendarState(db);
   const hit = built.get(db);
   if (hit?.state === state) return hit.calendar;
   const [days, meta] = await Promise.all([db.calendarDay.findMany(), db.calendarMeta.findUnique({ where: { id: 1 } })]);
