@@ -139,7 +139,7 @@ export function CampaignCreatePage() {
                                 <Input type="email" style={{ width: 240 }} />
                               </Form.Item>
                               <Form.Item name={[task.name, 'deadline']} label={t('tasks.deadline')} rules={required(t('tasks.deadline'))}>
-                                <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+                                <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" needConfirm={false} />
                               </Form.Item>
                               <Form.Item name={[task.name, 'reminderMinutes']} label={t('campaigns.reminderMinutes')}>
                                 <InputNumber min={0} style={{ width: 160 }} />

@@ -51,7 +51,7 @@ export function DashboardPage() {
           ] as const
         ).map(([key, value, color]) => (
           <Col key={key} xs={12} sm={8} lg={4}>
-            <Card size="small">
+            <Card size="small" role="group" aria-label={`${t(key)} ${value}`}>
               <Statistic title={t(key)} value={value} styles={{ content: color ? { color } : undefined }} />
             </Card>
           </Col>

@@ -23,7 +23,8 @@ export function NoticesPage() {
         size="small"
         loading={notices.isFetching}
         dataSource={notices.data?.items ?? []}
-        scroll={{ x: 800 }}
+        // Scrolls sideways only with rows in it (their links make the region reachable by keyboard).
+        scroll={notices.data?.items.length ? { x: 800 } : undefined}
         pagination={{ current: page.page, pageSize: page.pageSize, total: notices.data?.total ?? 0, onChange: (p, s) => setPage({ page: p, pageSize: s }) }}
         columns={[
           { title: t('notices.number'), key: 'number', render: (_: unknown, n: Notice) => <Link to={`/notices/${n.id}`}>{n.number}</Link> },

@@ -156,7 +156,7 @@ export function TaskPage() {
     request_extension: (
       <>
         <Form.Item name="requestedDeadline" label={t('task.field.requestedDeadline')} rules={required('task.field.requestedDeadline')}>
-          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" needConfirm={false} />
         </Form.Item>
         <Form.Item name="reason" label={t('task.field.reason')} rules={required('task.field.reason')}>
           <Input.TextArea rows={3} maxLength={2000} />
@@ -186,7 +186,7 @@ export function TaskPage() {
     reopen: (
       <>
         <Form.Item name="deadline" label={t('task.field.newDeadline')} rules={required('task.field.newDeadline')}>
-          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
+          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" needConfirm={false} />
         </Form.Item>
         <Form.Item name="reason" label={t('task.field.reason')} rules={required('task.field.reason')}>
           <Input.TextArea rows={3} maxLength={2000} />
