@@ -29,7 +29,7 @@ import { authenticate } from './http/authenticate';
 import { createIdempotency } from './http/idempotency';
 import { defaultWebDist, legacyMailLinks, webApp } from './http/web-app';
 import { buildOpenApiDocument } from './http/openapi';
-import { type AnyRoute, mountRoutes, route } from './http/route';
+import { type AnyRoute, methodNotAllowed, mountRoutes, route } from './http/route';
 import { noticeRoutes } from './notices/routes';
 import { createNoticeService } from './notices/service';
 import { peopleRoutes } from './people/routes';
@@ -168,6 +168,7 @@ export function createApp(deps: AppDeps): express.Express {
   const router = Router();
   mountRoutes(router, routes, authenticate(deps), createIdempotency(deps.db));
   app.use(router);
+  app.use(methodNotAllowed(routes));
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/api/openapi.json' } }));
   app.use(webApp(deps.webDist ?? defaultWebDist));
 

@@ -3,6 +3,10 @@
  * that the bytes contradict (a PDF sent as image/png, an executable sent as text/plain); it does
  * not parse the file.
  */
+
+/** The media type of an .xlsx workbook (the template, ledgers, exports, review reports). */
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export type Sniffed = 'pdf' | 'png' | 'jpeg' | 'webp' | 'gif' | 'zip' | 'ole';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -37,7 +41,7 @@ const expectedKind: Record<string, Sniffed> = {
   'image/gif': 'gif',
   'application/zip': 'zip',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'zip',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'zip',
+  [XLSX_MEDIA_TYPE]: 'zip',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'zip',
   'application/msword': 'ole',
   'application/vnd.ms-excel': 'ole',

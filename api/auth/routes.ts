@@ -89,7 +89,7 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       body: ZLoginRequest,
       before: [loginLimiter],
       success: { status: 200, description: 'signed in', schema: ZLoginResponse },
-      errors: [429],
+      errors: [401, 429],
       async handler({ body }) {
         const person = await signIn(body);
         const { token, expiresIn } = await deps.accessTokens.issue(person.id);

@@ -26,7 +26,7 @@ export function evidenceRoutes(service: EvidenceService, limits: EvidenceLimits)
       // Each file streams to a temporary file in the storage folder as it arrives (hashed on the way).
       multipart: { field: 'file', maxFiles: EVIDENCE_MAX_FILES, maxFileBytes: limits.maxBytes, contentTypes: limits.allowedTypes, stage: service.stage },
       success: { status: 201, description: 'the stored files', schema: ZEvidenceList },
-      errors: [403, 404, 413],
+      errors: [403, 404, 409, 413],
       handler: ({ actor, params, files, req }) => service.upload(actor, params.id, files, String(req.id)),
     }),
     route({
@@ -47,7 +47,7 @@ export function evidenceRoutes(service: EvidenceService, limits: EvidenceLimits)
       summary: '下载佐证材料 / download an evidence file',
       auth: 'user',
       params: ZIdParams,
-      success: { status: 200, description: 'the file, with its Content-Type and an attachment Content-Disposition', binary: true },
+      success: { status: 200, description: 'the file, with its Content-Type and an attachment Content-Disposition', binary: true, contentTypes: [...limits.allowedTypes] },
       errors: [404],
       handler: async ({ actor, params, res }) => {
         const { evidence, content, size } = await service.content(actor, params.id);

@@ -64,7 +64,10 @@ function requestBody(r: AnyRoute) {
 
 /** The success response's content: JSON from its zod schema, or bytes. */
 function successContent(success: AnyRoute['success']) {
-  if (success.binary) return { content: { 'application/octet-stream': { schema: binary } } };
+  if (success.binary) {
+    const types = success.contentTypes ?? ['application/octet-stream'];
+    return { content: Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', format: 'binary', contentMediaType: t } }])) };
+  }
   if (success.schema) return { content: { 'application/json': { schema: toSchema(success.schema, 'output') } } };
   return {};
 }
@@ -73,11 +76,20 @@ function successContent(success: AnyRoute['success']) {
 export function buildOpenApiDocument(routes: AnyRoute[], info: { title: string; version: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    const errorStatuses = [400, ...(r.auth === 'user' ? [401] : []), ...(r.errors ?? []), 500];
+    // Besides what the route names: what the HTTP layer answers for any route of its kind.
+    const errorStatuses = [
+      400,
+      ...(r.auth === 'user' ? [401, 503] : []),
+      ...(r.body ? [413, 415] : []),
+      ...(r.multipart ? [413] : []),
+      ...(r.before?.length ? [429] : []),
+      ...(r.errors ?? []),
+      500,
+    ];
     const responses: Record<string, unknown> = {
       [r.success.status]: { description: r.success.description, ...successContent(r.success) },
     };
-    for (const status of [...new Set(errorStatuses)].sort()) {
+    for (const status of [...new Set(errorStatuses)].sort((a, b) => a - b)) {
       responses[status] = { description: statusText[status] ?? 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
     (paths[r.path] ??= {})[r.method] = {

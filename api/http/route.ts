@@ -37,7 +37,7 @@ export interface RouteDef<P extends z.ZodType = Empty, Q extends z.ZodType = Emp
    * `binary`: the handler writes the response itself (bytes, its own headers) and returns
    * undefined; documented as application/octet-stream.
    */
-  success: { status: number; description: string; schema?: z.ZodType; binary?: boolean };
+  success: { status: number; description: string; schema?: z.ZodType; binary?: boolean; /** The media types a `binary` answer has (default application/octet-stream). */ contentTypes?: string[] };
   /** Error statuses this endpoint can answer besides 400/401/429/500 (documented). */
   errors?: number[];
   /**
@@ -103,4 +103,24 @@ export function mountRoutes(router: Router, routes: AnyRoute[], authenticate: Re
       else res.status(result.status).json(result.body);
     });
   }
+}
+
+/**
+ * A path the API serves, asked with a method it does not serve: 405 with `Allow` naming the methods
+ * it does (a wrong method is not a missing resource).
+ */
+export function methodNotAllowed(routes: AnyRoute[]): RequestHandler {
+  const byPath = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const r of routes) {
+    const entry = byPath.get(r.path) ?? { pattern: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}/?$`), methods: new Set<string>() };
+    entry.methods.add(r.method.toUpperCase());
+    if (r.method === 'get') entry.methods.add('HEAD');
+    byPath.set(r.path, entry);
+  }
+  return (req, res, next) => {
+    const allowed = [...byPath.values()].filter((e) => e.pattern.test(req.path)).flatMap((e) => [...e.methods]);
+    if (allowed.length === 0 || allowed.includes(req.method)) return next();
+    res.set('Allow', [...new Set(allowed)].sort().join(', '));
+    next(new AppError(ErrorCode.METHOD_NOT_ALLOWED, `此接口不支持 ${req.method} / method ${req.method} not allowed here`));
+  };
 }

@@ -15,8 +15,8 @@ import {
   ZTriggered,
 } from './schemas';
 import type { ReviewService } from './service';
+import { XLSX_MEDIA_TYPE } from '../../lib/filetype';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Review cycles and their reports (see the service). */
 export function reviewRoutes(service: ReviewService): AnyRoute[] {
@@ -118,11 +118,11 @@ export function reviewRoutes(service: ReviewService): AnyRoute[] {
       summary: '下载报告 Excel / download the report’s Excel workbook',
       auth: 'user',
       params: ZIdParams,
-      success: { status: 200, description: 'the workbook (a summary sheet and one sheet per unit)', binary: true },
+      success: { status: 200, description: 'the workbook (a summary sheet and one sheet per unit)', binary: true, contentTypes: [XLSX_MEDIA_TYPE] },
       errors: [403, 404],
       async handler({ actor, params, res }) {
         const { fileName, bytes } = await service.workbook(actor, params.id);
-        res.setHeader('Content-Type', XLSX);
+        res.setHeader('Content-Type', XLSX_MEDIA_TYPE);
         res.setHeader('Content-Disposition', attachmentDisposition(fileName));
         res.setHeader('Cache-Control', 'private, no-cache');
         res.status(200).send(bytes);

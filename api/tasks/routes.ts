@@ -19,6 +19,7 @@ import {
 } from './schemas';
 import type { TaskService } from './service';
 import { streamTasksWorkbook } from '../campaigns/spreadsheet/export';
+import { XLSX_MEDIA_TYPE } from '../../lib/filetype';
 
 /** A write repeated against the same state of the task (a double click, a retry racing its first try) is made once. */
 const sameTaskState = (service: TaskService) => ({ version: ({ params }: { params: { id: string } }) => service.version(params.id) });
@@ -56,7 +57,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       summary: '导出任务清单（Excel，与任务列表相同的筛选和可见范围）/ the task list as a workbook',
       auth: 'user',
       query: ZListTasksQuery.omit({ page: true, pageSize: true }),
-      success: { status: 200, description: 'the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx)', binary: true },
+      success: { status: 200, description: 'the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx)', binary: true, contentTypes: [XLSX_MEDIA_TYPE] },
       handler: async ({ actor, query, res }) => {
         await streamTasksWorkbook(res, (page, pageSize) => service.list(actor, { ...query, page, pageSize }), {
           timeZone: exportOptions.timeZone ?? 'Asia/Shanghai',

@@ -317,7 +317,7 @@ describe('evidence files (佐证材料), in-process against the dev server and t
     expect(Object.keys(uploadOp.requestBody.content)).toEqual(['multipart/form-data']);
     expect(Object.keys(uploadOp.responses)).toEqual(expect.arrayContaining(['201', '403', '404', '413']));
     const contentOp = doc.paths['/api/evidence/{id}/content'].get;
-    expect(contentOp.responses['200'].content['application/octet-stream'].schema).toMatchObject({ type: 'string', format: 'binary' });
+    expect(contentOp.responses['200'].content['application/pdf'].schema).toMatchObject({ type: 'string', format: 'binary' }); // each allowed type, as the file is served
     expect(doc.paths['/api/tasks/{id}/evidence'].get.responses['200'].content['application/json']).toBeDefined();
   });
 });

@@ -5,6 +5,7 @@ import { fills } from '../../../lib/review/render';
 import { border, DATE_FORMAT, DATE_TIME_FORMAT } from '../../../lib/spreadsheet/workbook';
 import { toWallClock } from '../../../lib/spreadsheet/cells';
 import { attachmentDisposition } from '../../evidence/routes';
+import { XLSX_MEDIA_TYPE } from '../../../lib/filetype';
 
 /** What the export reads of a task: the fields of GET /api/tasks' items. */
 export interface ExportedTask {
@@ -65,7 +66,7 @@ export async function streamTasksWorkbook(
   };
   const first = await page(1, EXPORT_PAGE_SIZE);
   res.status(200);
-  res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  res.setHeader('Content-Type', XLSX_MEDIA_TYPE);
   res.setHeader('Content-Disposition', attachmentDisposition(opts.fileName));
   res.setHeader('Cache-Control', 'private, no-cache');
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });

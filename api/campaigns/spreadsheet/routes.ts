@@ -5,7 +5,7 @@ import { contentOf, stageInMemory } from './read';
 import { ZImportQuery, ZImportResult } from './schemas';
 import type { CampaignSpreadsheets } from './service';
 
-export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+import { XLSX_MEDIA_TYPE as XLSX } from '../../../lib/filetype';
 
 /** The office's spreadsheet in and out: template, import (dry run / commit), the campaign's 台账. */
 export function campaignSpreadsheetRoutes(sheets: CampaignSpreadsheets): AnyRoute[] {
@@ -16,7 +16,7 @@ export function campaignSpreadsheetRoutes(sheets: CampaignSpreadsheets): AnyRout
       tag: 'campaigns',
       summary: '下载整改清单导入模板（含填写说明、示例行和下拉选项）/ the import template',
       auth: 'user',
-      success: { status: 200, description: 'the template workbook (.xlsx)', binary: true },
+      success: { status: 200, description: 'the template workbook (.xlsx)', binary: true, contentTypes: [XLSX] },
       errors: [403],
       handler: async ({ actor, res }) => {
         const content = await sheets.template(actor);
@@ -45,7 +45,7 @@ export function campaignSpreadsheetRoutes(sheets: CampaignSpreadsheets): AnyRout
       summary: '整改台账（问题、任务、责任清单及销号情况；与导入模板同一列布局）/ the campaign’s ledger workbook',
       auth: 'user',
       params: ZIdParams,
-      success: { status: 200, description: 'the ledger workbook (.xlsx)', binary: true },
+      success: { status: 200, description: 'the ledger workbook (.xlsx)', binary: true, contentTypes: [XLSX] },
       errors: [404],
       handler: async ({ actor, params, res }) => {
         const { code, content } = await sheets.ledger(actor, params.id);
