@@ -22,7 +22,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { createAccessTokens } from '../lib/auth';
-import { ConfigError, dependencyBounds, loadConfig } from '../lib/config';
+import { ConfigError, databaseOptions, dependencyBounds, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
@@ -44,9 +44,9 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL, 'api');
   const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
-  const db = createDb(DATABASE_URL, { connectMs: bounds.dbConnectMs, statementMs: bounds.dbStatementMs });
+  const db = createDb(DATABASE_URL, databaseOptions(config, 'api'));
   const mailer = createMailer(SMTP_URL);
-  const connection = connectTemporalBounded(TEMPORAL_ADDRESS, bounds.temporalRpcMs);
+  const connection = connectTemporalBounded(TEMPORAL_ADDRESS, bounds.temporalRpcMs, config.temporal);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const evidenceDir = path.join(config.dataDir, 'evidence');
   await mkdir(evidenceDir, { recursive: true });
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
-  logger.info({ host: config.HOST, port: config.PORT, temporal: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }, 'API 已启动 / API listening');
+  logger.info({ host: config.HOST, port: config.PORT, temporal: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, tls: Boolean(config.temporal.tls), apiKey: Boolean(config.temporal.apiKey) }, 'API 已启动 / API listening');
   process.send?.({ ready: true, port: config.PORT });
 
   let stopping = false;

@@ -1,3 +1,5 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -64,8 +66,37 @@ export const ZConfig = z.object({
       .optional(),
   ),
   EMBEDDED_PG_PORT: port(5433),
+  /**
+   * The database pool of each process (pg `max`): connections it may hold open at once. Every API
+   * replica and every worker has its own, so the server must allow their sum (PostgreSQL's
+   * `max_connections`, 100 by default, minus what its other users need).
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** An idle pooled connection is closed after this long. */
+  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
+  /** Opening a connection or waiting for one from the pool; the API's is never above its request bound (dependencyBounds). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  /**
+   * One statement of a worker (reports over many tasks may be long): unbounded unless set. The API's
+   * statements are bounded by REQUEST_TIMEOUT_MS (dependencyBounds) whatever this says.
+   */
+  WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /**
+   * TLS to TEMPORAL_ADDRESS: `true` (the system's CAs, e.g. Temporal Cloud), implied by any of the
+   * settings below; `false` refuses them. TEMPORAL_TLS_CA: the server's CA (PEM file);
+   * TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY: the client certificate and its key for mTLS (PEM files,
+   * both or neither); TEMPORAL_TLS_SERVER_NAME: the name the server's certificate must carry when it
+   * is not the address's host. TEMPORAL_API_KEY: sent as `Authorization: Bearer` (Temporal Cloud API
+   * keys), over TLS only.
+   */
+  TEMPORAL_TLS: optionalString.pipe(z.enum(['true', 'false'], 'must be true or false').optional()),
+  TEMPORAL_TLS_CA: optionalString,
+  TEMPORAL_TLS_CERT: optionalString,
+  TEMPORAL_TLS_KEY: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
   TEMPORAL_TASK_QUEUE: z.string().default('rectify'),
   /**
    * Workflow runs a worker keeps in memory (the SDK sizes it from the heap limit: thousands on a big
@@ -100,7 +131,15 @@ export const ZConfig = z.object({
     .pipe(z.array(z.string().regex(MIME_TYPE, 'must be a comma-separated list of MIME types such as application/pdf')).min(1)),
 });
 
-export type TConfig = z.infer<typeof ZConfig> & { dataDir: string; publicUrl: string };
+/** How to reach the Temporal frontend: read and checked once, at start (temporalSettings). */
+export interface TemporalSettings {
+  namespace: string;
+  /** Absent: plain TCP. `{}`: TLS with the system's CAs. */
+  tls?: { serverRootCACertificate?: Buffer; clientCertPair?: { crt: Buffer; key: Buffer }; serverNameOverride?: string };
+  apiKey?: string;
+}
+
+export type TConfig = z.infer<typeof ZConfig> & { dataDir: string; publicUrl: string; temporal: TemporalSettings };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -117,7 +156,105 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TConfig {
     ...c,
     dataDir: path.resolve(c.DATA_DIR),
     publicUrl: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
+    temporal: temporalSettings(c),
   };
+}
+
+type TemporalEnv = Pick<
+  z.infer<typeof ZConfig>,
+  'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CA' | 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY' | 'TEMPORAL_TLS_SERVER_NAME' | 'TEMPORAL_API_KEY'
+>;
+
+/**
+ * The Temporal connection settings, with every file read and checked now, so that a wrong setting
+ * stops the process at start with a message naming the variable (never the file's content), not at
+ * its first call: a certificate without its key (or the reverse), a file that cannot be read, one
+ * that is not PEM, a key that is not the certificate's, an expired certificate, TLS settings with
+ * TEMPORAL_TLS=false or without TEMPORAL_ADDRESS (the dev server `npm start` runs has no TLS).
+ */
+export function temporalSettings(c: TemporalEnv): TemporalSettings {
+  const problems: string[] = [];
+  const problem = (name: string, zh: string, en: string) => problems.push(`  - ${name}: ${zh} / ${en}`);
+  const read = (name: keyof TemporalEnv): Buffer | undefined => {
+    const file = c[name];
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      problem(name, `无法读取文件 ${file}（${code}）`, `cannot read ${file} (${code})`);
+      return undefined;
+    }
+  };
+  const certificate = (name: keyof TemporalEnv, pem: Buffer | undefined): X509Certificate | undefined => {
+    if (!pem) return undefined;
+    try {
+      const cert = new X509Certificate(pem);
+      if (Date.parse(cert.validTo) < Date.now()) problem(name, `证书已于 ${cert.validTo} 过期`, `the certificate expired on ${cert.validTo}`);
+      return cert;
+    } catch {
+      problem(name, `${c[name]} 不是 PEM 格式的证书`, `${c[name]} is not a PEM certificate`);
+      return undefined;
+    }
+  };
+  const tlsFiles = (['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const).filter((k) => c[k]);
+  const wantsTls = c.TEMPORAL_TLS === 'true' || tlsFiles.length > 0 || c.TEMPORAL_API_KEY !== undefined;
+  if (c.TEMPORAL_TLS === 'false' && (tlsFiles.length || c.TEMPORAL_API_KEY)) {
+    problem(
+      'TEMPORAL_TLS',
+      `为 false，但又设置了 ${[...tlsFiles, ...(c.TEMPORAL_API_KEY ? ['TEMPORAL_API_KEY'] : [])].join('、')}（API 密钥不能明文发送）`,
+      `is false, yet ${[...tlsFiles, ...(c.TEMPORAL_API_KEY ? ['TEMPORAL_API_KEY'] : [])].join(', ')} set (an API key is never sent in clear)`,
+    );
+  }
+  if (wantsTls && !c.TEMPORAL_ADDRESS) {
+    problem('TEMPORAL_ADDRESS', '已设置 TLS 或 API 密钥，但未设置 Temporal 地址（npm start 自带的开发服务器不支持 TLS）', 'TLS or an API key is set but no address to use them with (the dev server npm start runs has no TLS)');
+  }
+  if (Boolean(c.TEMPORAL_TLS_CERT) !== Boolean(c.TEMPORAL_TLS_KEY)) {
+    const [given, absent] = c.TEMPORAL_TLS_CERT ? ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY'] : ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT'];
+    problem(absent, `已设置 ${given}，须同时设置 ${absent}（客户端证书与私钥成对使用）`, `required with ${given}: a client certificate and its key go together`);
+  }
+  const ca = read('TEMPORAL_TLS_CA');
+  certificate('TEMPORAL_TLS_CA', ca);
+  const crt = read('TEMPORAL_TLS_CERT');
+  const cert = certificate('TEMPORAL_TLS_CERT', crt);
+  const key = read('TEMPORAL_TLS_KEY');
+  let keyObject: KeyObject | undefined;
+  if (key) {
+    try {
+      keyObject = createPrivateKey(key);
+    } catch {
+      problem('TEMPORAL_TLS_KEY', `${c.TEMPORAL_TLS_KEY} 不是 PEM 格式的私钥（或已加密）`, `${c.TEMPORAL_TLS_KEY} is not an unencrypted PEM private key`);
+    }
+  }
+  if (cert && keyObject && !cert.checkPrivateKey(keyObject)) {
+    problem('TEMPORAL_TLS_KEY', `私钥与 ${c.TEMPORAL_TLS_CERT} 中的证书不匹配`, `the key does not belong to the certificate in ${c.TEMPORAL_TLS_CERT}`);
+  }
+  if (problems.length) throw new ConfigError(`Temporal 连接配置错误 / invalid Temporal connection settings:\n${problems.join('\n')}`);
+  if (!wantsTls) return { namespace: c.TEMPORAL_NAMESPACE };
+  return {
+    namespace: c.TEMPORAL_NAMESPACE,
+    tls: {
+      ...(ca ? { serverRootCACertificate: ca } : {}),
+      ...(crt && key ? { clientCertPair: { crt, key } } : {}),
+      ...(c.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: c.TEMPORAL_TLS_SERVER_NAME } : {}),
+    },
+    ...(c.TEMPORAL_API_KEY ? { apiKey: c.TEMPORAL_API_KEY } : {}),
+  };
+}
+
+/**
+ * The database client settings of a process from the configuration: pool size and idle timeout;
+ * connecting and statements bounded under the request deadline for the API (`api`), as configured
+ * for a worker (`worker`: statements unbounded unless WORKER_STATEMENT_TIMEOUT_MS).
+ */
+export function databaseOptions(
+  config: Pick<TConfig, 'REQUEST_TIMEOUT_MS' | 'DATABASE_POOL_SIZE' | 'DATABASE_IDLE_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'WORKER_STATEMENT_TIMEOUT_MS'>,
+  role: 'api' | 'worker',
+): { poolSize: number; idleMs: number; connectMs: number; statementMs?: number } {
+  const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
+  const pool = { poolSize: config.DATABASE_POOL_SIZE, idleMs: config.DATABASE_IDLE_TIMEOUT_MS };
+  if (role === 'api') return { ...pool, connectMs: Math.min(config.DATABASE_CONNECT_TIMEOUT_MS ?? bounds.dbConnectMs, bounds.dbConnectMs), statementMs: bounds.dbStatementMs };
+  return { ...pool, connectMs: config.DATABASE_CONNECT_TIMEOUT_MS ?? 10_000, ...(config.WORKER_STATEMENT_TIMEOUT_MS ? { statementMs: config.WORKER_STATEMENT_TIMEOUT_MS } : {}) };
 }
 
 /**

@@ -17,14 +17,20 @@ export interface DbTimeouts {
    * stops waiting for an answer shortly after (a paused server cancels nothing).
    */
   statementMs?: number;
+  /** Connections the pool may hold open at once (pg `max`, 10 by default): DATABASE_POOL_SIZE. */
+  poolSize?: number;
+  /** An idle pooled connection is closed after this long (pg's 10 s by default). */
+  idleMs?: number;
 }
 
 /** One Prisma client per process, on the pg driver adapter (no engine binary). */
 export function createDb(databaseUrl: string, timeouts: DbTimeouts = {}): Db {
-  const { connectMs = 10_000, statementMs } = timeouts;
+  const { connectMs = 10_000, statementMs, poolSize, idleMs } = timeouts;
   const adapter = new PrismaPg({
     connectionString: databaseUrl,
     connectionTimeoutMillis: connectMs,
+    ...(poolSize === undefined ? {} : { max: poolSize }),
+    ...(idleMs === undefined ? {} : { idleTimeoutMillis: idleMs }),
     // A dead peer (power loss, cable, a paused VM) is noticed by TCP keepalive, not only by a timeout.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,

@@ -1,5 +1,6 @@
 import { Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { InterceptingCall } from '@grpc/grpc-js';
+import type { TemporalSettings } from './config';
 
 type Interceptor = NonNullable<ConnectionOptions['interceptors']>[number];
 
@@ -16,10 +17,20 @@ export function deadlineInterceptor(timeoutMs: number): Interceptor {
   };
 }
 
+/**
+ * Where and how to reach Temporal, in the shape both the client's `Connection` and the worker's
+ * `NativeConnection` take: the address, TLS (CA, client certificate pair, server name) and the API
+ * key, from the settings lib/config.ts read and checked at start (TEMPORAL_TLS*, TEMPORAL_API_KEY).
+ * The one place every process (worker/main.ts, api/main.ts, scripts/start.ts) builds them.
+ */
+export function temporalConnection(address: string, settings?: Omit<TemporalSettings, 'namespace'>): { address: string; tls?: NonNullable<TemporalSettings['tls']>; apiKey?: string } {
+  return { address, ...(settings?.tls ? { tls: settings.tls } : {}), ...(settings?.apiKey ? { apiKey: settings.apiKey } : {}) };
+}
+
 /** Connection options of a client whose every call is bounded by `rpcTimeoutMs` (the API's). */
-export function boundedConnectionOptions(address: string, rpcTimeoutMs: number): ConnectionOptions {
+export function boundedConnectionOptions(address: string, rpcTimeoutMs: number, settings?: Omit<TemporalSettings, 'namespace'>): ConnectionOptions {
   return {
-    address,
+    ...temporalConnection(address, settings),
     connectTimeout: rpcTimeoutMs,
     interceptors: [deadlineInterceptor(rpcTimeoutMs), makeGrpcRetryInterceptor(defaultGrpcRetryOptions())],
   };
@@ -29,6 +40,6 @@ export function boundedConnectionOptions(address: string, rpcTimeoutMs: number):
  * The API's Temporal connection: lazy (the process starts, and answers 503, while Temporal is
  * down; it connects on first use and reconnects by itself), every call bounded.
  */
-export function connectTemporalBounded(address: string, rpcTimeoutMs: number): Connection {
-  return Connection.lazy(boundedConnectionOptions(address, rpcTimeoutMs));
+export function connectTemporalBounded(address: string, rpcTimeoutMs: number, settings?: Omit<TemporalSettings, 'namespace'>): Connection {
+  return Connection.lazy(boundedConnectionOptions(address, rpcTimeoutMs, settings));
 }

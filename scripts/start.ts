@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { appDeps, createApp } from '../api/app';
-import { ConfigError, dependencyBounds, loadConfig, redactUrl } from '../lib/config';
+import { ConfigError, databaseOptions, dependencyBounds, loadConfig, redactUrl } from '../lib/config';
 import { createAccessTokens, persistentSecret } from '../lib/auth';
 import { syncPackageCalendar } from '../lib/calendar-store';
 import { startDeadlineRecompute } from '../lib/deadlines';
@@ -26,7 +26,7 @@ import { startMailCatcher } from './lib/mail-catcher';
 import { deployMigrations } from './lib/migrations';
 import { EmbeddedPostgresUnreachableError, embeddedPostgresDataDir, startEmbeddedPostgres } from './lib/postgres';
 import { type ExitingService, type Service, supervise } from './lib/processes';
-import { boundedConnectionOptions } from '../lib/temporal-client';
+import { boundedConnectionOptions, temporalConnection } from '../lib/temporal-client';
 import { ensureSchedules } from '../lib/schedules';
 import { ensureSearchAttributes, startTemporalDevServer } from './lib/temporal';
 
@@ -117,8 +117,8 @@ async function main() {
     // The API's client bounds every statement (requests answer 503 within REQUEST_TIMEOUT_MS); the
     // worker's runs long reports, so only its connecting is bounded.
     const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
-    const db = createDb(databaseUrl, { connectMs: bounds.dbConnectMs });
-    const apiDb = createDb(databaseUrl, { connectMs: bounds.dbConnectMs, statementMs: bounds.dbStatementMs });
+    const db = createDb(databaseUrl, { ...databaseOptions(config, 'worker'), connectMs: bounds.dbConnectMs });
+    const apiDb = createDb(databaseUrl, databaseOptions(config, 'api'));
     const calendar = await syncPackageCalendar(db);
     if (calendar.changed) logger.info(calendar, 'working-day calendar loaded from chinese-days');
     const admin = await ensureFirstAdmin(db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, rootUnitName: config.ROOT_UNIT_NAME });
@@ -126,7 +126,7 @@ async function main() {
     const mailer = createMailer(smtpUrl);
     services.push({ name: 'db', stop: () => Promise.all([db.$disconnect(), apiDb.$disconnect()]).then(() => undefined) });
 
-    const connection = await Connection.connect(boundedConnectionOptions(temporalAddress, bounds.temporalRpcMs));
+    const connection = await Connection.connect(boundedConnectionOptions(temporalAddress, bounds.temporalRpcMs, config.temporal));
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     // An existing dev-server database (or a cluster) may predate a search attribute the workflows set.
     try {
@@ -146,7 +146,7 @@ async function main() {
     // The worker is supervised too: should it fail (Temporal gone for longer than it retries), a new
     // one starts once Temporal answers again.
     const startWorker = async (): Promise<ExitingService> => {
-      const nativeConnection = await NativeConnection.connect({ address });
+      const nativeConnection = await NativeConnection.connect(temporalConnection(address, config.temporal));
       const worker = await createWorker({
         connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,

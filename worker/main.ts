@@ -18,10 +18,11 @@
  * worker busy bundling or running a workflow task may not do, so SIGTERM would become a kill.
  */
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { ConfigError, loadConfig } from '../lib/config';
+import { ConfigError, databaseOptions, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
+import { temporalConnection } from '../lib/temporal-client';
 import { activityDeps, createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -53,10 +54,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const db = createDb(DATABASE_URL);
+  const db = createDb(DATABASE_URL, databaseOptions(config, 'worker'));
   const mailer = createMailer(SMTP_URL);
   try {
-    const connection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+    const connection = await NativeConnection.connect(temporalConnection(TEMPORAL_ADDRESS, config.temporal));
     try {
       worker = await createWorker({
         connection,
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
         },
       });
       const running = worker.run();
-      logger.info({ address: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE }, '工作进程已启动 / worker running');
+      logger.info({ address: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, tls: Boolean(config.temporal.tls), apiKey: Boolean(config.temporal.apiKey) }, '工作进程已启动 / worker running');
       await running;
       logger.info('worker stopped');
     } finally {
