@@ -2,7 +2,7 @@
  * Records workflow histories for the replay test (test/workflows/replay.test.ts): runs each
  * scenario on the time-skipping server with real activities and saves its event history as JSON
  * under test/workflows/histories/ (binary protobuf). Run it when a workflow release is cut:
- *   npx tsx scripts/record-histories.ts   (needs DATABASE_URL of a migrated database)
+ *   npx tsx scripts/record-histories.ts   (DATABASE_URL of a migrated database, or a throwaway one it starts)
  * Scenarios whose file exists are skipped: saved histories are never rewritten: after a release, a workflow change that would not
  * replay them must go through patched().
  */
@@ -23,14 +23,33 @@ import {
   type SuperviseTaskInput,
   verifyUpdate,
 } from '../domain/contract';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { syncPackageCalendar } from '../lib/calendar-store';
+import { createDb } from '../lib/db';
 import { createTimeSkippingEnv, insertTask, startHarness } from '../test/support/env';
+import { createOrg } from '../test/support/org';
+import { campaignWorkflowId, recomputeDeadlinesWorkflowId, type SuperviseCampaignInput } from '../domain/contract';
+import { deployMigrations } from './lib/migrations';
+import { freePort } from './lib/processes';
+import { startEmbeddedPostgres } from './lib/postgres';
 
 const DAY = 24 * 3600_000;
 
 async function main() {
+  let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  if (!process.env.DATABASE_URL) {
+    pg = await startEmbeddedPostgres({ dataDir: await mkdtemp(path.join(os.tmpdir(), 'rectify-histories-pg-')), port: await freePort(), persistent: false, database: 'rectify_histories' });
+    await deployMigrations({ databaseUrl: pg.url });
+    const db = createDb(pg.url);
+    await syncPackageCalendar(db);
+    await db.$disconnect();
+    process.env.DATABASE_URL = pg.url;
+  }
   const h = await startHarness(await createTimeSkippingEnv());
-  const save = async (workflowId: string, file: string) => {
-    const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const save = async (workflowId: string, file: string, runId?: string) => {
+    const history = await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory();
     // Binary protobuf: the exact bytes the server sent, independent of JSON mapping details.
     await writeFile(file, temporal.api.history.v1.History.encode(history).finish());
     console.log(`saved ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
@@ -102,8 +121,52 @@ async function main() {
       await h.env.client.workflow.execute('reviewCycle', { taskQueue: h.taskQueue, workflowId, args: [{ cycleKey, period: '2025-09' } satisfies ReviewCycleInput] });
       await save(workflowId, reviewFile);
     }
+
+    // Fourth release: a paged campaign (3 × 2 in pages of 2, a new run every 2 steps) closed task by task.
+    const campaignFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'superviseCampaign-paged.binpb');
+    if (!existsSync(campaignFile)) {
+      const org = await createOrg(h.db);
+      const now = await h.env.currentTimeMs();
+      const code = `HIST-${org.tag}`;
+      const campaign = await h.db.campaign.create({ data: { code, name: '回放批次', source: 'inspection', ownerUnitId: org.units.bureau.id } });
+      const taskIds: string[] = [];
+      for (let p = 1; p <= 3; p++) {
+        const problem = await h.db.problem.create({ data: { campaignId: campaign.id, seq: p, code: `${code}-00${p}`, description: `问题${p}`, source: 'inspection', category: '作风建设', severity: 'moderate', foundOn: new Date('2026-03-02') } });
+        for (let t = 1; t <= 2; t++) {
+          const task = await h.db.task.create({
+            data: { id: randomUUID(), title: `措施${p}-${t}`, problemId: problem.id, seq: t, code: `${problem.code}-${t}`, unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, deadline: new Date(now + 20 * DAY), reminderOffsetSeconds: 0 },
+          });
+          taskIds.push(task.id);
+        }
+      }
+      const workflowId = campaignWorkflowId(campaign.id);
+      const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId, args: [{ campaignId: campaign.id, paged: true, pageSize: 2, handOverEvery: 2 } satisfies SuperviseCampaignInput] });
+      for (const id of taskIds) {
+        for (;;) {
+          try {
+            await h.env.client.workflow.getHandle(taskWorkflowId(id)).executeUpdate(completeTaskUpdate, { args: [{ by, note: '已整改' }] });
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 200)); // not started yet
+          }
+        }
+      }
+      await h.env.client.workflow.getHandle(workflowId).result();
+      // The first run (pages started, handed over) and the last (problems settled, reconciled).
+      await save(workflowId, campaignFile.replace('.binpb', '-first-run.binpb'), handle.firstExecutionRunId);
+      await save(workflowId, campaignFile);
+    }
+
+    // Fourth release: recomputing deadlines after a calendar change (nothing stale: one page).
+    const recomputeFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'recomputeDeadlines-one-page.binpb');
+    if (!existsSync(recomputeFile)) {
+      const workflowId = recomputeDeadlinesWorkflowId(999_999);
+      await h.env.client.workflow.execute('recomputeDeadlines', { taskQueue: h.taskQueue, workflowId, args: [{ by: null }] });
+      await save(workflowId, recomputeFile);
+    }
   } finally {
     await h.teardown();
+    await pg?.stop();
   }
 }
 
