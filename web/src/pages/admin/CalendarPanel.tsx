@@ -1,11 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Calendar, Form, Input, Modal, Radio, Space, Tag, Typography } from 'antd';
+import type { UseQueryResult } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { api, type ResponseOf, unwrap } from '../../api/client';
 import { useT } from '../../locales';
 
-type Day = ResponseOf<'/api/calendar', 'get'>['days'][number];
+type Year = ResponseOf<'/api/calendar', 'get'>;
+type Day = Year['days'][number];
 type Kind = Day['kind'];
 
 /** Today in the office's time zone (Asia/Shanghai), whatever the browser's. */
@@ -29,8 +31,12 @@ export function CalendarPanel() {
   const [editing, setEditing] = useState<Dayjs | null>(null);
   const [form] = Form.useForm<{ kind: Kind; name: string }>();
   const year = value.year();
-  const calendar = useQuery({ queryKey: ['calendar', year], queryFn: () => unwrap(api.GET('/api/calendar', { params: { query: { year } } })) });
-  const byDate = useMemo(() => new Map((calendar.data?.days ?? []).map((d) => [d.date, d])), [calendar.data]);
+  // The grid shows a few days of the months around this one: December's shows early January of the next year.
+  const years = value.month() === 11 ? [year, year + 1] : value.month() === 0 ? [year, year - 1] : [year];
+  const [calendar, ...adjacent] = useQueries({
+    queries: years.map((y) => ({ queryKey: ['calendar', y], queryFn: () => unwrap(api.GET('/api/calendar', { params: { query: { year: y } } })) })),
+  }) as [UseQueryResult<Year>, ...UseQueryResult<Year>[]];
+  const byDate = new Map([calendar, ...adjacent].flatMap((q) => q.data?.days ?? []).map((d) => [d.date, d]));
   const may = calendar.data?.allowedActions ?? [];
   const today = officeToday().format('YYYY-MM-DD');
 
@@ -70,9 +76,8 @@ export function CalendarPanel() {
     const content = (
       <>
         <span style={{ display: 'block', fontWeight: date === today ? 600 : 400, color: inMonth ? (weekend && !day ? 'rgba(0,0,0,0.65)' : 'rgba(0,0,0,0.88)') : 'rgba(0,0,0,0.6)' }}>
-          <span className="visually-hidden">{d.format('YYYY-MM-')}</span>
-          {d.format('DD')}
-          <span className="visually-hidden">{` ${describe(d)}`}</span>
+          <span className="visually-hidden">{`${date} ${describe(d)}`}</span>
+          <span aria-hidden>{d.format('DD')}</span>
         </span>
         {day && (
           <span aria-hidden style={{ display: 'block', marginTop: 4, fontSize: 12, color: style!.color, lineHeight: 1.4, overflow: 'hidden', whiteSpace: 'nowrap', textOverflow: 'ellipsis' }}>
