@@ -52,6 +52,10 @@ export interface AppDeps {
   evidenceStorage: EvidenceStorage;
   evidenceLimits: EvidenceLimits;
   loginRateLimit?: number;
+  /** Failed sign-ins per account in 15 minutes (api/auth/throttle.ts); LOGIN_ACCOUNT_FAILURE_LIMIT. */
+  loginAccountFailureLimit?: number;
+  /** The proxies whose X-Forwarded-For names the client (express `trust proxy`); TRUST_PROXY, none by default. */
+  trustProxy?: number | string[] | false;
   /** Origins allowed to call the API from a browser; none (CORS off) by default. */
   corsOrigins?: string[];
   now?: () => Date;
@@ -69,7 +73,7 @@ export interface AppDeps {
  * `npm start` and every other process that serves the API (the benchmark's).
  */
 export function appDeps(
-  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'LOGIN_ACCOUNT_FAILURE_LIMIT' | 'TRUST_PROXY' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
   clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
 ): AppDeps {
   return {
@@ -82,6 +86,8 @@ export function appDeps(
     evidenceStorage: createDiskStorage(clients.evidenceDir),
     evidenceLimits: { maxBytes: config.EVIDENCE_MAX_BYTES, allowedTypes: config.EVIDENCE_TYPES },
     loginRateLimit: config.LOGIN_RATE_LIMIT,
+    loginAccountFailureLimit: config.LOGIN_ACCOUNT_FAILURE_LIMIT,
+    trustProxy: config.TRUST_PROXY,
     corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     timeZone: config.TIME_ZONE,
     workdayEnd: config.WORKDAY_END,
@@ -103,7 +109,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
       (err: unknown) => deps.logger.warn({ err }, '考核周期计划未能随日历更新，将在下次启动时更新 / review schedules not updated after the calendar change'),
     );
   const routes: AnyRoute[] = [
-    ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT }),
+    ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, loginAccountFailureLimit: deps.loginAccountFailureLimit }),
     ...unitRoutes(createUnitService(deps.db)),
     ...peopleRoutes(createPeopleService(deps.db)),
     ...taskRoutes(tasks),
@@ -136,6 +142,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip: the socket's peer, unless TRUST_PROXY names the proxies that may say who the client is.
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(
     pinoHttp({
       logger: deps.logger,

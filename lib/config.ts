@@ -23,6 +23,8 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 export const DEFAULT_WORKDAY_END = '18:00';
 /** Sign-in attempts per client address per minute. */
 export const DEFAULT_LOGIN_RATE_LIMIT = 10;
+/** Failed sign-ins per account in 15 minutes, all clients together (each adding at most 5). */
+export const DEFAULT_LOGIN_ACCOUNT_FAILURE_LIMIT = 30;
 /** The first admin's address when ADMIN_EMAIL is not set. */
 export const DEFAULT_ADMIN_EMAIL = 'admin@rectify.local';
 export const DEFAULT_MAIL_FROM = '整改督办系统 <noreply@rectify.local>';
@@ -120,6 +122,17 @@ export const ZConfig = z.object({
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LOGIN_RATE_LIMIT),
+  LOGIN_ACCOUNT_FAILURE_LIMIT: z.coerce.number().int().min(5).max(100_000).default(DEFAULT_LOGIN_ACCOUNT_FAILURE_LIMIT),
+  /**
+   * Which proxies in front of the API to believe about the client's address (X-Forwarded-For), for
+   * sign-in throttling and the logs: unset or `false`, none (the socket's peer is the client); a
+   * hop count (`1`: the nearest proxy); or a comma-separated list of addresses / CIDR ranges /
+   * `loopback`, `linklocal`, `uniquelocal` (express `trust proxy`). `true` (trust everyone, so any
+   * client could name its own address) is refused.
+   */
+  TRUST_PROXY: optionalString
+    .refine((v) => v !== 'true', '为 true 时任何客户端都能自称任意地址，请列出代理（地址、CIDR 网段、loopback）或跳数 / true would let any client choose its address: name the proxies (addresses, CIDR ranges, loopback) or a hop count')
+    .transform((v): number | string[] | false => (v === undefined || v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()).filter(Boolean))),
   CORS_ORIGINS: optionalString,
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),

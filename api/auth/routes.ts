@@ -1,13 +1,15 @@
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { recordAudit } from '../../lib/audit';
 import { type AccessTokenIssuer, generateApiToken, verifyPassword } from '../../lib/auth';
+import type { Request, Response } from 'express';
+import { DEFAULT_LOGIN_ACCOUNT_FAILURE_LIMIT } from '../../lib/config';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import { presentProfile, ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import { policy } from '../policy';
 import { endSession, startSession } from './session';
+import { createLoginThrottle } from './throttle';
 import { ZApiToken, ZCreateApiTokenRequest, ZCreatedApiToken, ZLoginRequest, ZLoginResponse, ZMe } from './schemas';
 
 export interface AuthDeps {
@@ -15,6 +17,8 @@ export interface AuthDeps {
   accessTokens: AccessTokenIssuer;
   /** Sign-in attempts allowed per client address per minute. */
   loginRateLimit: number;
+  /** Failed sign-ins allowed per account in 15 minutes, from all clients together (each adding at most 5). */
+  loginAccountFailureLimit?: number;
 }
 
 // A hash of a random password: verifying against it costs what a real check costs, so an unknown
@@ -33,19 +37,17 @@ const presentToken = (t: { id: string; name: string; prefix: string; createdAt: 
 });
 
 export function authRoutes(deps: AuthDeps): AnyRoute[] {
-  const loginLimiter = rateLimit({
-    windowMs: 60_000,
-    limit: deps.loginRateLimit,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError(ErrorCode.RATE_LIMITED, '登录尝试过于频繁，请稍后再试 / too many sign-in attempts')),
-  });
+  // Counted in PostgreSQL, shared by every API replica: per client address, and per account (./throttle.ts).
+  const throttle = createLoginThrottle({ db: deps.db, perAddress: deps.loginRateLimit, accountFailures: deps.loginAccountFailureLimit ?? DEFAULT_LOGIN_ACCOUNT_FAILURE_LIMIT });
+  const loginLimiter = throttle.address;
 
   /** The active person with this e-mail and password; one answer for every failure. */
-  async function signIn(body: { email: string; password: string }) {
+  async function signIn(body: { email: string; password: string }, req: Request, res: Response) {
+    await throttle.checkAccount(req, res, body.email);
     const person = await deps.db.person.findUnique({ where: { email: body.email.toLowerCase() } });
     const ok = await verifyPassword(person?.passwordHash ?? DUMMY_HASH, body.password);
     if (!person || !person.passwordHash || !ok || !person.active) {
+      await throttle.failed(req, body.email);
       throw new AppError(ErrorCode.UNAUTHENTICATED, '邮箱或密码错误 / wrong e-mail or password');
     }
     return person;
@@ -63,7 +65,7 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       success: { status: 200, description: 'signed in; the session cookie is set (Set-Cookie)', schema: ZMe },
       errors: [429],
       async handler({ body, req, res }) {
-        const person = await signIn(body);
+        const person = await signIn(body, req, res);
         await startSession(deps.db, req, res, person.id);
         return me(person);
       },
@@ -90,8 +92,8 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
       before: [loginLimiter],
       success: { status: 200, description: 'signed in', schema: ZLoginResponse },
       errors: [401, 429],
-      async handler({ body }) {
-        const person = await signIn(body);
+      async handler({ body, req, res }) {
+        const person = await signIn(body, req, res);
         const { token, expiresIn } = await deps.accessTokens.issue(person.id);
         return { accessToken: token, tokenType: 'Bearer' as const, expiresIn, person: me(person) };
       },

@@ -28,7 +28,7 @@ export function testEvidenceDir(h: Harness): string {
 }
 
 /** The real Express app wired to a harness's Temporal client, database, mailer and evidence folder. */
-export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date; webDist?: string } = {}) {
+export function createTestApp(h: Harness, opts: { loginRateLimit?: number; loginAccountFailureLimit?: number; trustProxy?: number | string[] | false; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date; webDist?: string } = {}) {
   return createApp({
     now: opts.now,
     webDist: opts.webDist,
@@ -42,6 +42,8 @@ export function createTestApp(h: Harness, opts: { loginRateLimit?: number; evide
     evidenceStorage: createDiskStorage(testEvidenceDir(h)),
     evidenceLimits: { maxBytes: DEFAULT_EVIDENCE_MAX_BYTES, allowedTypes: DEFAULT_EVIDENCE_TYPES, ...opts.evidenceLimits },
     loginRateLimit: opts.loginRateLimit ?? 10_000,
+    loginAccountFailureLimit: opts.loginAccountFailureLimit,
+    trustProxy: opts.trustProxy,
   });
 }
 
