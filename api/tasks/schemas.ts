@@ -97,7 +97,8 @@ export const ZTaskDetail = ZTask.extend({
   mails: z.array(
     z.object({ kind: z.string(), to: z.string(), subject: z.string(), status: z.string(), messageId: z.string(), sentAt: z.string().nullable() }),
   ),
-  events: z.array(z.object({ type: z.string(), at: z.string(), data: z.unknown() })),
+  /** The task's transitions (domain/events.ts), each with its 中文 label and, where it has one, the reason or note. */
+  events: z.array(z.object({ type: z.string(), label: z.string(), at: z.string(), data: z.unknown() })),
   progress: z.array(z.object({ text: z.string(), authorId: z.string(), at: z.string() })),
   verifications: z.array(z.object({ decision: z.enum(['accept', 'return']), reason: z.string().nullable(), verifierId: z.string(), at: z.string() })),
   extensions: z.array(

@@ -6,6 +6,7 @@ import { recordAudit } from '../../lib/audit';
 import { loadCalendar } from '../../lib/calendar-store';
 import { startDeadlineRecompute } from '../../lib/deadlines';
 import { DEFAULT_TIME_ZONE } from '../../lib/config';
+import { taskEventLabels, type TaskEventType } from '../../domain/events';
 import type { Db } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
@@ -147,7 +148,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       allowedActions: actions,
       allowedActionLabels: Object.fromEntries(actions.map((a) => [a, lifecycle[a].label])),
       mails: mails.map((m) => ({ kind: m.kind, to: m.to, subject: m.subject, status: m.status, messageId: m.messageId, sentAt: m.sentAt?.toISOString() ?? null })),
-      events: events.map((e) => ({ type: e.type, at: e.at.toISOString(), data: e.data })),
+      events: events.map((e) => ({ type: e.type, label: taskEventLabels[e.type as TaskEventType] ?? e.type, at: e.at.toISOString(), data: e.data })),
       progress: progress.map((p) => ({ text: p.text, authorId: p.authorId, at: p.createdAt.toISOString() })),
       verifications: verifications.map((v) => ({ decision: v.decision, reason: v.reason, verifierId: v.verifierId, at: v.createdAt.toISOString() })),
       extensions: extensions.map((e) => ({

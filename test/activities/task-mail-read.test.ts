@@ -8,9 +8,13 @@ import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catch
 import { testDatabaseUrl } from '../support/env';
 import { createOrg, type Org } from '../support/org';
 
+/** A client that reports each statement it sends (the count is what these tests are about). */
+const queryLoggingClient = () => new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
+type QueryLoggingClient = ReturnType<typeof queryLoggingClient>;
+
 /** A task mail and its .ics come from one read: the task, the issuing office and the calendar's state in one statement. */
 describe('the data of a task mail', () => {
-  let db: PrismaClient;
+  let db: QueryLoggingClient;
   let statements: string[] = [];
   let org: Org;
   let smtp: MailCatcher;
@@ -19,7 +23,7 @@ describe('the data of a task mail', () => {
   const deadline = new Date(Date.now() + 10 * 24 * 3600_000); // days ahead: the mail counts working days, so it needs the calendar
 
   beforeAll(async () => {
-    db = new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
+    db = queryLoggingClient();
     db.$on('query', (e) => statements.push(e.query));
     org = await createOrg(db);
     smtp = await startMailCatcher({ port: 0 });

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { type Prisma, PrismaClient } from '../../generated/prisma/client';
 import { matterInclude } from '../../activities/mail/context';
 import { testDatabaseUrl } from '../support/env';
 import { createOrg, type Org } from '../support/org';
+
+/** A client that reports each statement it sends (the count is what these tests are about). */
+const queryLoggingClient = () => new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
+type QueryLoggingClient = ReturnType<typeof queryLoggingClient>;
 
 /**
  * The relationJoins preview feature (prisma/schema.prisma): with it, every `include` loads its
@@ -12,14 +16,14 @@ import { createOrg, type Org } from '../support/org';
  * dates, @db.Date, enums and arrays, JSON, filtered counts — in one statement.
  */
 describe('relation loading by join on the pg driver adapter', () => {
-  let db: PrismaClient;
+  let db: QueryLoggingClient;
   let statements = 0;
   let org: Org;
   let taskId: string;
   let digest: string;
 
   beforeAll(async () => {
-    db = new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
+    db = queryLoggingClient();
     db.$on('query', () => {
       statements += 1;
     });

@@ -4963,6 +4963,7 @@ export interface operations {
                         events: {
                             at: string;
                             data: unknown;
+                            label: string;
                             type: string;
                         }[];
                         extensions: {
@@ -5152,6 +5153,7 @@ export interface operations {
                         events: {
                             at: string;
                             data: unknown;
+                            label: string;
                             type: string;
                         }[];
                         extensions: {
@@ -6274,6 +6276,7 @@ export interface operations {
                         events: {
                             at: string;
                             data: unknown;
+                            label: string;
                             type: string;
                         }[];
                         extensions: {
@@ -6615,6 +6618,7 @@ export interface operations {
                         events: {
                             at: string;
                             data: unknown;
+                            label: string;
                             type: string;
                         }[];
                         extensions: {

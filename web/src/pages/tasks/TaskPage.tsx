@@ -202,7 +202,11 @@ export function TaskPage() {
 
   type Entry = { at: string; color: string; text: ReactNode };
   const entries: Entry[] = [
-    ...d.events.map((e) => ({ at: e.at, color: 'blue', text: `${t('task.events')}：${e.type}` })),
+    ...d.events.map((e) => {
+      const note = (e.data as { reason?: string | null; note?: string | null } | null) ?? {};
+      const why = note.reason ?? note.note;
+      return { at: e.at, color: 'blue', text: `${e.label}${why ? `（${why}）` : ''}` };
+    }),
     ...d.progress.map((p) => ({ at: p.at, color: 'green', text: `${t('task.progress')}：${p.text}` })),
     ...d.verifications.map((v) => ({ at: v.at, color: v.decision === 'accept' ? 'green' : 'red', text: `${t('task.verifications')}：${t(`task.verification.${v.decision}`)}${v.reason ? `（${v.reason}）` : ''}` })),
     ...d.extensions.map((x) => ({ at: x.at, color: 'orange', text: `${t('task.extensions')}：${formatDateTime(x.previousDeadline)} → ${formatDateTime(x.requestedDeadline)}，${x.reason}（${t(`task.extension.${x.status}`)}）` })),
