@@ -60,6 +60,16 @@ const taskInclude = {
   _count: { select: { notices: { where: { level: { gte: ESCALATED_FROM_LEVEL } } }, extensions: { where: { status: 'pending' } } } },
 } satisfies Prisma.TaskInclude;
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
+/** The task read's timeline, loaded with the task. */
+const timelineInclude = {
+  ...taskInclude,
+  mails: { orderBy: { createdAt: 'asc' } },
+  events: { orderBy: { at: 'asc' } },
+  progress: { orderBy: { createdAt: 'asc' } },
+  verifications: { orderBy: { createdAt: 'asc' } },
+  extensions: { orderBy: { createdAt: 'asc' } },
+  notices: { orderBy: { issuedAt: 'asc' } },
+} satisfies Prisma.TaskInclude;
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
 const factsOf = (t: TaskRow): TaskFacts => ({ status: t.status, pendingExtension: t._count.extensions > 0, deadline: t.deadline.toISOString() });
@@ -131,17 +141,18 @@ export function createTaskService(deps: TaskServiceDeps) {
     return owner;
   }
 
+  /**
+   * The task with its whole timeline: two statements at once — the task with every timeline
+   * relation (one statement with relationJoins) and its audit entries — and nothing of it is
+   * answered unless the actor may read the task (404 otherwise).
+   */
   async function get(actor: Actor, id: string) {
-    const task = await visible(actor, id);
-    const [mails, events, progress, verifications, extensions, audit, notices] = await Promise.all([
-      deps.db.mailMessage.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
-      deps.db.taskEvent.findMany({ where: { taskId: id }, orderBy: { at: 'asc' } }),
-      deps.db.progressReport.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
-      deps.db.verification.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
-      deps.db.extensionRequest.findMany({ where: { taskId: id }, orderBy: { createdAt: 'asc' } }),
+    const [task, audit] = await Promise.all([
+      deps.db.task.findUnique({ where: { id }, include: timelineInclude }),
       deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
-      deps.db.notice.findMany({ where: { taskId: id }, orderBy: { issuedAt: 'asc' } }),
     ]);
+    if (!task || !policy.readTask(actor, scopeOf(task))) throw notFound(id);
+    const { mails, events, progress, verifications, extensions, notices } = task;
     const actions = allowedActions(factsOf(task), policy.partiesOf(actor, scopeOf(task))).filter((a) => a !== 'reschedule');
     return {
       ...present(task),
@@ -164,10 +175,6 @@ export function createTaskService(deps: TaskServiceDeps) {
     };
   }
 
-  /**
-   * Runs a lifecycle Update on the task's workflow after the policy allows it; the workflow's
-   * validator decides whether the move is legal (409 naming the rule, state unchanged).
-   */
   /**
    * The task if the actor may take the action on it: 404 outside their scope, 403 when the table
    * gives them no part in the action, 409 when the task's state refuses it — for an ended task

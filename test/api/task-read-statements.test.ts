@@ -1,0 +1,57 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import request from 'supertest';
+import { PrismaClient } from '../../generated/prisma/client';
+import { bearer, createTestApp, inHours } from '../support/api';
+import { createTimeSkippingEnv, type Harness, startHarness, testDatabaseUrl } from '../support/env';
+import { createOrg } from '../support/org';
+
+const queryLoggingClient = () => new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
+
+/**
+ * The status read (GET /api/tasks/:id, the task with its whole timeline) costs at most 3 SQL
+ * statements (bench B3's target): the task with every timeline relation in one, its audit entries
+ * in another; authentication is served from the actor cache once warm.
+ */
+describe('the task read: the whole timeline in at most 3 statements', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(await createTimeSkippingEnv());
+  });
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('a task with progress, an extension request and its audit trail is read in ≤ 3 statements, with everything in it', async () => {
+    const db = queryLoggingClient();
+    const statements: string[] = [];
+    db.$on('query', (e) => statements.push(e.query));
+    try {
+      const app = createTestApp({ ...h, db });
+      const org = await createOrg(h.db);
+      const office = await bearer(org.people.office);
+      const owner = await bearer(org.people.staffA1);
+      const created = await request(app).post('/api/tasks').set('Authorization', office).send({ title: '规范窗口服务收费公示', unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, deadline: inHours(24 * 20) }).expect(201);
+      const t = `/api/tasks/${created.body.id}`;
+      await request(app).post(`${t}/acknowledge`).set('Authorization', owner).send({}).expect(200);
+      await request(app).post(`${t}/progress`).set('Authorization', owner).send({ text: '已完成窗口人员培训' }).expect(200);
+      await request(app).post(`${t}/extension-request`).set('Authorization', owner).send({ requestedDeadline: inHours(24 * 40), reason: '需协调外单位' }).expect(200);
+      await request(app).get(t).set('Authorization', office).expect(200); // warms the actor cache
+      statements.length = 0;
+      const read = await request(app).get(t).set('Authorization', office).expect(200);
+      expect(statements.length).toBeLessThanOrEqual(3);
+      expect(read.body).toMatchObject({
+        status: 'in_progress',
+        events: [expect.objectContaining({ type: 'acknowledged', label: '签收' }), expect.objectContaining({ type: 'progress_reported' }), expect.objectContaining({ type: 'extension_requested' })],
+        progress: [expect.objectContaining({ text: '已完成窗口人员培训' })],
+        extensions: [expect.objectContaining({ status: 'pending' })],
+        allowedActions: expect.arrayContaining(['decide_extension', 'complete']),
+      });
+      expect(read.body.audit.map((a: { action: string }) => a.action)).toEqual(['task.create', 'task.acknowledge', 'task.report_progress', 'task.request_extension']);
+      // Outside the caller's scope: nothing of it is answered.
+      const other = await bearer(org.people.headB);
+      expect((await request(app).get(t).set('Authorization', other)).status).toBe(404);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
