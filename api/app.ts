@@ -24,6 +24,7 @@ import { errorHandler, notFoundHandler, requestDeadline } from './errors';
 import { evidenceRoutes } from './evidence/routes';
 import { createEvidenceService, type EvidenceLimits } from './evidence/service';
 import { healthDetailRoutes, healthRoutes } from './health';
+import { httpMetrics, observabilityRoutes } from './metrics';
 import { syncReviewSchedules } from '../lib/review/schedules';
 import { authenticate } from './http/authenticate';
 import { createIdempotency } from './http/idempotency';
@@ -54,6 +55,12 @@ export interface AppDeps {
   loginRateLimit?: number;
   /** Failed sign-ins per account in 15 minutes (api/auth/throttle.ts); LOGIN_ACCOUNT_FAILURE_LIMIT. */
   loginAccountFailureLimit?: number;
+  /** METRICS_TOKEN: the bearer token `GET /metrics` wants; none by default (api/metrics.ts). */
+  metricsToken?: string;
+  /** True once the process is stopping: `GET /readyz` answers 503 (api/main.ts). */
+  draining?: () => boolean;
+  /** How long one read of the database gauges of `/metrics` serves later scrapes (10 s by default). */
+  metricsGaugeTtlMs?: number;
   /** The proxies whose X-Forwarded-For names the client (express `trust proxy`); TRUST_PROXY, none by default. */
   trustProxy?: number | string[] | false;
   /** Origins allowed to call the API from a browser; none (CORS off) by default. */
@@ -73,7 +80,7 @@ export interface AppDeps {
  * `npm start` and every other process that serves the API (the benchmark's).
  */
 export function appDeps(
-  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'LOGIN_ACCOUNT_FAILURE_LIMIT' | 'TRUST_PROXY' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
+  config: Pick<TConfig, 'TEMPORAL_TASK_QUEUE' | 'EVIDENCE_MAX_BYTES' | 'EVIDENCE_TYPES' | 'LOGIN_RATE_LIMIT' | 'LOGIN_ACCOUNT_FAILURE_LIMIT' | 'TRUST_PROXY' | 'METRICS_TOKEN' | 'CORS_ORIGINS' | 'TIME_ZONE' | 'WORKDAY_END' | 'REQUEST_TIMEOUT_MS'>,
   clients: { db: Db; temporal: Client; mailer: Mailer; logger: Logger; accessTokens: AccessTokenIssuer; evidenceDir: string },
 ): AppDeps {
   return {
@@ -88,6 +95,7 @@ export function appDeps(
     loginRateLimit: config.LOGIN_RATE_LIMIT,
     loginAccountFailureLimit: config.LOGIN_ACCOUNT_FAILURE_LIMIT,
     trustProxy: config.TRUST_PROXY,
+    metricsToken: config.METRICS_TOKEN,
     corsOrigins: config.CORS_ORIGINS?.split(',').map((o) => o.trim()),
     timeZone: config.TIME_ZONE,
     workdayEnd: config.WORKDAY_END,
@@ -121,6 +129,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...reviewRoutes(createReviewService(reviewDeps)),
     ...dashboardRoutes(createDashboardService({ db: deps.db, now: deps.now, timeZone: deps.timeZone })),
     ...healthDetailRoutes(deps),
+    ...observabilityRoutes(deps),
   ];
   const document = () => buildOpenApiDocument(routes, { title: 'rectify 整改督办 API', version: '0.1.0' });
   routes.push(
@@ -161,6 +170,7 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
     }),
   );
+  app.use(httpMetrics());
   app.use(requestDeadline(deps.requestTimeoutMs ?? 15_000, deps.logger));
   app.use(
     helmet({

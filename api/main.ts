@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   const evidenceDir = path.join(config.dataDir, 'evidence');
   await mkdir(evidenceDir, { recursive: true });
   const accessTokens = createAccessTokens(JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
-  const app = createApp(appDeps(config, { db, temporal, mailer, logger, accessTokens, evidenceDir }));
+  let stopping = false;
+  const app = createApp({ ...appDeps(config, { db, temporal, mailer, logger, accessTokens, evidenceDir }), draining: () => stopping });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -59,12 +60,12 @@ async function main(): Promise<void> {
   logger.info({ host: config.HOST, port: config.PORT, temporal: TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, tls: Boolean(config.temporal.tls), apiKey: Boolean(config.temporal.apiKey) }, 'API 已启动 / API listening');
   process.send?.({ ready: true, port: config.PORT });
 
-  let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, 'API exiting at once');
       process.exit(1);
     }
+    // /readyz answers 503 from now on: a proxy checking it sends this replica nothing new.
     stopping = true;
     logger.info({ signal }, '正在停止 / API stopping: finishing the requests in flight');
     const closed = new Promise<void>((r) => server.close(() => r()));

@@ -134,6 +134,14 @@ export const ZConfig = z.object({
     .refine((v) => v !== 'true', '为 true 时任何客户端都能自称任意地址，请列出代理（地址、CIDR 网段、loopback）或跳数 / true would let any client choose its address: name the proxies (addresses, CIDR ranges, loopback) or a hop count')
     .transform((v): number | string[] | false => (v === undefined || v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((p) => p.trim()).filter(Boolean))),
   CORS_ORIGINS: optionalString,
+  /** When set, `GET /metrics` on the API wants `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /**
+   * A worker's metrics (`npm run worker`): its own and the Temporal SDK's, in Prometheus form at
+   * http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics; unset: none. Loopback unless told otherwise.
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
   ADMIN_PASSWORD: optionalString.pipe(z.string().min(12, 'must be at least 12 characters').optional()),
   ROOT_UNIT_NAME: z.string().default(DEFAULT_ROOT_UNIT_NAME),

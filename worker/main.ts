@@ -17,11 +17,12 @@
  * process, relays a signal to it and SIGKILLs it when it does not acknowledge within ~30 ms, which a
  * worker busy bundling or running a workflow task may not do, so SIGTERM would become a kill.
  */
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { type LogLevel, type LogMetadata, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { ConfigError, databaseOptions, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
+import { freeLoopbackPort, startWorkerMetricsServer } from '../lib/metrics';
 import { temporalConnection } from '../lib/temporal-client';
 import { activityDeps, createWorker } from './worker';
 
@@ -35,9 +36,35 @@ async function main(): Promise<void> {
     );
   }
   const logger = createLogger(config.LOG_LEVEL, 'worker');
-  // The SDK's own INFO lines (webpack's bundle report, worker state) drown ours; keep its warnings.
-  // Signals are handled below, not by the SDK's default hook.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // The SDK's logs as our JSON lines: an activity's and a workflow's with their ids (workflowId,
+  // runId, activityType…, which the SDK attaches). Its own INFO lines (webpack's bundle report,
+  // worker state) drown ours: from the SDK itself, warnings only. Signals are handled below, not by
+  // the SDK's default hook. With WORKER_METRICS_PORT, its Prometheus exporter on a loopback port of
+  // its own, served together with ours (lib/metrics.ts).
+  const sdkMetricsAddress = config.WORKER_METRICS_PORT ? `127.0.0.1:${await freeLoopbackPort()}` : undefined;
+  const levels: Record<LogLevel, number> = { TRACE: 10, DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50 };
+  const sdkLog = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const ours = meta?.sdkComponent === 'activity' || meta?.sdkComponent === 'workflow';
+    if (!ours && levels[level] < levels.WARN) return;
+    const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
+    logger[method](meta ?? {}, message);
+  };
+  Runtime.install({
+    logger: {
+      log: sdkLog,
+      trace: (m, meta) => sdkLog('TRACE', m, meta),
+      debug: (m, meta) => sdkLog('DEBUG', m, meta),
+      info: (m, meta) => sdkLog('INFO', m, meta),
+      warn: (m, meta) => sdkLog('WARN', m, meta),
+      error: (m, meta) => sdkLog('ERROR', m, meta),
+    },
+    shutdownSignals: [],
+    ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
+  });
+  const metricsServer = config.WORKER_METRICS_PORT
+    ? await startWorkerMetricsServer({ host: config.WORKER_METRICS_HOST, port: config.WORKER_METRICS_PORT, sdkAddress: sdkMetricsAddress! })
+    : undefined;
+  if (metricsServer) logger.info({ url: metricsServer.url }, '工作进程指标 / worker metrics');
 
   let worker: Worker | undefined;
   let stopping = false;
@@ -79,6 +106,7 @@ async function main(): Promise<void> {
   } finally {
     mailer.close();
     await db.$disconnect();
+    await metricsServer?.close();
   }
 }
 

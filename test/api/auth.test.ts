@@ -55,7 +55,7 @@ describe('sign-in and tokens', () => {
 
   test('sign-in is rate limited per client: the attempt over the limit is a 429', async () => {
     // The count lives in the shared database (api/auth/throttle.ts): a client address of its own.
-    const limited = createTestApp(h, { loginRateLimit: 3, trustProxy: 'loopback' });
+    const limited = createTestApp(h, { loginRateLimit: 3, trustProxy: ['loopback'] });
     const client = `198.51.100.${Math.floor(Math.random() * 250) + 1}, 127.0.0.1`;
     await h.db.$executeRaw`DELETE FROM "LoginThrottle" WHERE "key" = ${`addr:${client.split(',')[0]}`}`;
     const attempt = () => request(limited).post('/api/auth/login').set('X-Forwarded-For', client).send({ email: org.people.staffB.email, password: 'guess' });
