@@ -48,7 +48,7 @@ export function CampaignsPage() {
             width: 200,
             render: (_: unknown, c: Campaign) => {
               const p = progress.get(c.id);
-              return p ? <Progress percent={Math.round(p.progress * 100)} size="small" aria-label={`${c.code} ${t('campaigns.progress')}`} format={(n) => `${n}%（${p.closed}/${p.total}）`} /> : '—';
+              return p ? <Progress percent={Math.round(p.progress * 100)} size="small" status="normal" strokeColor={p.progress >= 1 ? '#237804' : undefined} aria-label={`${c.code} ${t('campaigns.progress')}`} format={(n) => `${n}%（${p.closed}/${p.total}）`} /> : '—';
             },
           },
           { title: t('notices.issuedAt'), key: 'createdAt', render: (_: unknown, c: Campaign) => formatDateTime(c.createdAt) },
