@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { Express } from 'express';
-import { bearer, createTestApp, inHours } from '../support/api';
-import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
-import { createOrg, type Org } from '../support/org';
+import { bearersOf, inHours, withOrgHarness } from '../support/api';
+import { createTimeSkippingEnv, type Harness } from '../support/env';
+import type { Org } from '../support/org';
 
 /**
  * One effect per action: 20 concurrent identical calls of each task write endpoint change the
@@ -13,17 +13,12 @@ describe('task writes: 20 concurrent identical calls, one effect and one audit r
   let h: Harness;
   let app: Express;
   let org: Org;
-  const auth: Record<string, string> = {};
+  let auth: Record<string, string> = {};
   const N = 20;
 
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ h, app, org } = x));
   beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    app = createTestApp(h);
-    org = await createOrg(h.db);
-    for (const [key, p] of Object.entries(org.people)) auth[key] = await bearer(p);
-  });
-  afterAll(async () => {
-    await h?.teardown();
+    auth = await bearersOf(org);
   });
 
   const send = (who: string, method: 'post' | 'put', path: string, body: object, key?: string) => {

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { allowedActions, mayTake, type Party, type TaskAction, taskActions, type TaskFacts, type TaskStatus } from '../../domain/lifecycle';
-import { bearer, createTestApp, inHours } from '../support/api';
-import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
-import { createOrg, type Org } from '../support/org';
+import { bearersOf, inHours, withOrgHarness } from '../support/api';
+import { createTimeSkippingEnv } from '../support/env';
+import type { Org } from '../support/org';
 
 /**
  * The lifecycle table (domain/lifecycle.ts) against the product, through the real API on a real
@@ -14,19 +14,13 @@ import { createOrg, type Org } from '../support/org';
  * task as it was.
  */
 describe('one lifecycle table: workflow validator, API refusal and allowedActions agree for every state × action × role', () => {
-  let h: Harness;
   let app: Express;
   let org: Org;
-  const auth: Record<string, string> = {};
+  let auth: Record<string, string> = {};
 
+  withOrgHarness(createTimeSkippingEnv, (x) => ({ app, org } = x));
   beforeAll(async () => {
-    h = await startHarness(await createTimeSkippingEnv());
-    app = createTestApp(h);
-    org = await createOrg(h.db);
-    for (const [key, p] of Object.entries(org.people)) auth[key] = await bearer(p);
-  });
-  afterAll(async () => {
-    await h?.teardown();
+    auth = await bearersOf(org);
   });
 
   /** How each person stands to the fixture tasks (lead unit officeA1, owner staffA1, supervisor leader), said independently of api/policy.ts. */

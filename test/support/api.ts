@@ -50,6 +50,11 @@ export function createTestApp(h: Harness, opts: { loginRateLimit?: number; login
 /** `Authorization` header value of a real signed access token for the person. */
 export const bearer = async (p: Org['people'][keyof Org['people']]) => `Bearer ${(await testAccessTokens.issue(p.id)).token}`;
 
+/** A bearer header for every person of the organisation, by their key (office, headA, staffA1…). */
+export async function bearersOf(org: Org): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(Object.entries(org.people).map(async ([key, p]) => [key, await bearer(p)] as const)));
+}
+
 export const inHours = (hours: number) => new Date(Date.now() + hours * 3600_000).toISOString();
 
 export interface OrgHarness {
