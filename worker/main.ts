@@ -26,6 +26,9 @@ import { freeLoopbackPort, startWorkerMetricsServer } from '../lib/metrics';
 import { temporalConnection } from '../lib/temporal-client';
 import { activityDeps, createWorker } from './worker';
 
+/** A failure at start worth one clear line, not a stack trace. */
+class StartError extends Error {}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const { DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL } = config;
@@ -84,7 +87,12 @@ async function main(): Promise<void> {
   const db = createDb(DATABASE_URL, databaseOptions(config, 'worker'));
   const mailer = createMailer(SMTP_URL);
   try {
-    const connection = await NativeConnection.connect(temporalConnection(TEMPORAL_ADDRESS, config.temporal));
+    const connection = await NativeConnection.connect(temporalConnection(TEMPORAL_ADDRESS, config.temporal)).catch((err: unknown) => {
+      const how = config.temporal.tls ? `TLS${config.temporal.tls.clientCertPair ? ' with a client certificate' : ''}` : 'plain TCP, no TLS';
+      throw new StartError(
+        `无法连接 Temporal ${TEMPORAL_ADDRESS}（${config.temporal.tls ? 'TLS' : '未启用 TLS'}），请检查地址、TEMPORAL_TLS_* 与 TEMPORAL_API_KEY / cannot connect to Temporal at ${TEMPORAL_ADDRESS} (${how}): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
     try {
       worker = await createWorker({
         connection,
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message);
+    if (err instanceof ConfigError || err instanceof StartError) console.error(err.message);
     else console.error('worker failed:', err);
     process.exit(1);
   },
