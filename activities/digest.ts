@@ -4,6 +4,7 @@ import type { TaskActivityDeps } from './index';
 import { issuingOffice, pages } from './mail/context';
 import { renderDigestMail } from './mail/digest';
 import { sendOnce } from './outbox';
+import { terminalStatuses } from '../domain/lifecycle';
 
 const DUE_WITHIN_MS = 7 * 24 * 3600_000;
 
@@ -24,7 +25,7 @@ export function createDigestActivities(deps: TaskActivityDeps) {
       let sent = 0;
       for (const person of people) {
         const tasks = await deps.db.task.findMany({
-          where: { ownerId: person.id, status: { notIn: ['closed', 'cancelled'] }, OR: [{ overdue: true }, { deadline: { lte: new Date(at.getTime() + DUE_WITHIN_MS) } }] },
+          where: { ownerId: person.id, status: { notIn: [...terminalStatuses] }, OR: [{ overdue: true }, { deadline: { lte: new Date(at.getTime() + DUE_WITHIN_MS) } }] },
           orderBy: { deadline: 'asc' },
           include: { unit: { select: { name: true } } },
         });

@@ -7,6 +7,7 @@ import type { TaskActivityDeps } from './index';
 import { issuingOffice, matterInclude, matterOf, pages, recipientsByEmail } from './mail/context';
 import { noticeLabel, renderAckReminderMail, renderNoticeMail, type NoticeColor } from './mail/notice';
 import { sendOnce } from './outbox';
+import { isTerminal } from '../domain/lifecycle';
 
 
 export function createNoticeActivities(deps: TaskActivityDeps) {
@@ -77,7 +78,7 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
      */
     async remindUnacknowledged(input: { noticeId: string; morning: string }): Promise<{ stop: boolean }> {
       const notice = await deps.db.notice.findUniqueOrThrow({ where: { id: input.noticeId }, include: { task: { include: matterInclude } } });
-      if (notice.acknowledgedAt || notice.task.status === 'closed' || notice.task.status === 'cancelled') return { stop: true };
+      if (notice.acknowledgedAt || isTerminal(notice.task.status)) return { stop: true };
       const link = pages(deps.publicUrl);
       const recipientOf = await recipientsByEmail(deps.db, notice.recipients);
       const ctx = { issuer: await issuingOffice(deps, notice.task.unit.path), timeZone: deps.timeZone, now: new Date(input.morning) };

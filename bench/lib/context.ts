@@ -6,6 +6,7 @@ import { rssOf } from './proc';
 import { NAMESPACE, type Stack, TASK_QUEUE } from './stack';
 import { runPool } from './stats';
 import type { BenchContext } from './types';
+import { terminalStatuses } from '../../domain/lifecycle';
 
 const DAY_MS = 24 * 3600_000;
 
@@ -13,7 +14,7 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
   const org = await createBenchOrg(stack.db, { units: opts.units });
   const api = createApiClient(stack.apiUrl, stack.accessTokens);
   let fillerSeq = 0;
-  const openTasks = () => stack.db.task.count({ where: { status: { notIn: ['closed', 'cancelled'] } } });
+  const openTasks = () => stack.db.task.count({ where: { status: { notIn: [...terminalStatuses] } } });
   const BARE_QUEUE = 'bench-bare';
   let bare: Promise<{ pid: number }> | undefined;
   const startup = { workerRss: await rssOf(stack.worker.pid), temporalRss: await rssOf(stack.temporalPid), apiRss: await rssOf(stack.api.pid) };

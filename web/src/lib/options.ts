@@ -15,5 +15,6 @@ export function useCampaignOptions() {
   });
 }
 
-export const taskStatuses = ['assigned', 'acknowledged', 'in_progress', 'closure_requested', 'returned', 'closed', 'cancelled'] as const;
+/** The lifecycle's states, from the domain's one table (domain/lifecycle.ts is pure: the page imports it as it is). */
+export { taskStatuses } from '../../../domain/lifecycle';
 export const lights = ['red', 'yellow', 'green', 'none'] as const;
