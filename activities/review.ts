@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Prisma, type Role } from '../generated/prisma/client';
-import { scoringOf } from '../lib/review/config';
-import { parsePeriodKey, reviewedPeriod } from '../lib/review/periods';
+import { scoringOf } from '../domain/review/config';
+import { parsePeriodKey, reviewedPeriod } from '../domain/review/periods';
 import { buildReport, type ReviewSummary } from '../lib/review/report';
 import { renderExcel } from '../lib/review/render';
 import type { TaskActivityDeps } from './index';

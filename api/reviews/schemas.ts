@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_REVIEW_RUN_TIME, ZScoring } from '../../lib/review/config';
+import { DEFAULT_REVIEW_RUN_TIME, ZScoring } from '../../domain/review/config';
 import { ZPage, ZRole } from '../http/common';
 
 export const ZPeriodKind = z.enum(['weekly', 'monthly', 'quarterly', 'annual']);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReviewCycleInput, ReviewCycleResult } from '../../domain/contract';
-import { defaultScoring } from '../../lib/review/config';
-import { parsePeriodKey, periodBounds } from '../../lib/review/periods';
+import { defaultScoring } from '../../domain/review/config';
+import { parsePeriodKey, periodBounds } from '../../domain/review/periods';
 import { buildReport } from '../../lib/review/report';
 import { renderExcel } from '../../lib/review/render';
 import { TASK_QUEUE } from '../lib/stack';

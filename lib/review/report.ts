@@ -4,9 +4,9 @@
  * "generated at": the same period gives the same content, byte for byte.
  */
 import type { Db } from '../db';
-import { type ReportType, reportTypeLabels, type Scoring } from './config';
-import { type Period, periodBounds, previousPeriod } from './periods';
-import { type UnitResult, scoreUnits } from './scoring';
+import { type ReportType, reportTypeLabels, type Scoring } from '../../domain/review/config';
+import { type Period, periodBounds, previousPeriod } from '../../domain/review/periods';
+import { type UnitResult, scoreUnits } from '../../domain/review/scoring';
 import { type Snapshot, takeSnapshot, type UnitMetrics, type UnitSnapshot } from './snapshot';
 
 export interface ReviewReportContent {

@@ -10,8 +10,8 @@ import { loadCalendar } from '../calendar-store';
 import { localDate, type WorkingCalendar, zonedInstant } from '../../domain/calendar';
 import type { Db } from '../db';
 import { upsertSchedule } from '../schedules';
-import { defaultCycles, reviewRunWorkflowId, reviewScheduleId } from './config';
-import { firstWorkingDay, type Period, periodContaining, runCalendars } from './periods';
+import { defaultCycles, reviewRunWorkflowId, reviewScheduleId } from '../../domain/review/config';
+import { firstWorkingDay, type Period, periodContaining, runCalendars } from '../../domain/review/periods';
 
 export interface ReviewScheduleOptions {
   taskQueue: string;

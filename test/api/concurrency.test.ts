@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { verifyPassword } from '../../lib/auth';
 import { localDate } from '../../domain/calendar';
-import { reviewedPeriod } from '../../lib/review/periods';
+import { reviewedPeriod } from '../../domain/review/periods';
 import { bearer, createTestApp, type OrgHarness, withOrgHarness } from '../support/api';
 import { createDevServerEnv } from '../support/env';
 

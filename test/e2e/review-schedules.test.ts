@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { localDate } from '../../domain/calendar';
-import { reviewedPeriod } from '../../lib/review/periods';
+import { reviewedPeriod } from '../../domain/review/periods';
 import { ensureDefaultCycles, syncReviewSchedules } from '../../lib/review/schedules';
 import { bearer, type OrgHarness, withOrgHarness } from '../support/api';
 import { createDevServerEnv } from '../support/env';

@@ -1,5 +1,5 @@
 import { WorkingCalendar } from '../../domain/calendar';
-import { firstWorkingDay, parsePeriodKey, periodBounds, periodContaining, previousPeriod, reviewedPeriod, runCalendars } from '../../lib/review/periods';
+import { firstWorkingDay, parsePeriodKey, periodBounds, periodContaining, previousPeriod, reviewedPeriod, runCalendars } from '../../domain/review/periods';
 
 /** 2026 around New Year and National Day, as the official calendar has it. */
 const calendar = new WorkingCalendar(

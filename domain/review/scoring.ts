@@ -2,9 +2,9 @@
  * Scores, ranking and ratings of the units (季讲评、年考核), from a snapshot and a cycle's weights
  * and rules. Pure functions: the same snapshot and scoring give the same result.
  */
-import { noticeTypeLabels, defaultPolicy } from '../../domain/supervision-policy';
+import { noticeTypeLabels, defaultPolicy } from '../supervision-policy';
 import { type Rating, type RatingRule, ratingLabels, type Scoring } from './config';
-import type { UnitMetrics, UnitSnapshot } from './snapshot';
+import type { UnitMetrics, UnitSnapshot } from '../../lib/review/snapshot';
 
 export interface ScoreBreakdown {
   /** 100 × (on-time share × on-time rate + closure share × closure rate); a rate with nothing to measure counts as 1. */

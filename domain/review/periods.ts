@@ -3,7 +3,7 @@
  * on the first working day of a period, reviewing the period that has just ended.
  */
 import type { CalendarSpec, DayOfWeek, Month } from '@temporalio/client';
-import { localDate, type WorkingCalendar, zonedInstant } from '../../domain/calendar';
+import { localDate, type WorkingCalendar, zonedInstant } from '../calendar';
 
 export type PeriodKind = 'weekly' | 'monthly' | 'quarterly' | 'annual';
 
