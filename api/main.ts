@@ -21,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { createAccessTokens } from '../lib/auth';
+import { acceptingAccessTokens, createAccessTokens } from '../lib/auth';
 import { ConfigError, databaseOptions, dependencyBounds, loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
@@ -50,7 +50,11 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const evidenceDir = path.join(config.dataDir, 'evidence');
   await mkdir(evidenceDir, { recursive: true });
-  const accessTokens = createAccessTokens(JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS);
+  // Signed with JWT_SECRET; verified with it or any of JWT_VERIFY_SECRETS (a rotation in progress).
+  const accessTokens = acceptingAccessTokens(
+    createAccessTokens(JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS),
+    config.JWT_VERIFY_SECRETS.map((s) => createAccessTokens(s, config.ACCESS_TOKEN_TTL_SECONDS)),
+  );
   let stopping = false;
   const app = createApp({ ...appDeps(config, { db, temporal, mailer, logger, accessTokens, evidenceDir }), draining: () => stopping });
 

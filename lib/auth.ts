@@ -75,3 +75,21 @@ export async function persistentSecret(file: string): Promise<string> {
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }
+
+/**
+ * Access tokens signed with `issuer` and verified by it or, failing that, by any of `alsoAccepted`
+ * (JWT_VERIFY_SECRETS): the secret can be rotated across API replicas without refusing a token a
+ * replica on the other secret issued (deploy/README.md "Rotating the JWT secret").
+ */
+export function acceptingAccessTokens(issuer: AccessTokenIssuer, alsoAccepted: AccessTokenIssuer[]): AccessTokenIssuer {
+  return {
+    issue: (subject) => issuer.issue(subject),
+    async verify(token) {
+      for (const candidate of [issuer, ...alsoAccepted]) {
+        const subject = await candidate.verify(token);
+        if (subject) return subject;
+      }
+      return null;
+    },
+  };
+}

@@ -120,6 +120,13 @@ export const ZConfig = z.object({
   TIME_ZONE: z.string().default(DEFAULT_TIME_ZONE),
   WORKDAY_END: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').default(DEFAULT_WORKDAY_END),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /**
+   * Secrets access tokens may also be signed with (comma-separated), accepted but never used to sign:
+   * the other half of a rotation of JWT_SECRET across API replicas (deploy/README.md).
+   */
+  JWT_VERIFY_SECRETS: optionalString
+    .transform((v) => (v === undefined ? [] : v.split(',').map((s) => s.trim()).filter(Boolean)))
+    .pipe(z.array(z.string().min(32, 'each secret must be at least 32 characters'))),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(24 * 3600).default(900),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_LOGIN_RATE_LIMIT),
   LOGIN_ACCOUNT_FAILURE_LIMIT: z.coerce.number().int().min(5).max(100_000).default(DEFAULT_LOGIN_ACCOUNT_FAILURE_LIMIT),

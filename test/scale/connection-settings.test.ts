@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { acceptingAccessTokens, createAccessTokens } from '../../lib/auth';
 import { ConfigError, databaseOptions, loadConfig } from '../../lib/config';
 import { type TestCertificates, makeCertificates } from '../../scripts/lib/certs';
 
@@ -90,5 +91,23 @@ describe('database pool settings', () => {
     expect(databaseOptions(c, 'api')).toEqual({ poolSize: 25, idleMs: 30_000, connectMs: 5_000, statementMs: 11_000 });
     expect(databaseOptions(loadConfig({}), 'worker')).toEqual({ poolSize: 10, idleMs: 10_000, connectMs: 10_000 });
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+});
+
+describe('rotating the JWT secret across API replicas', () => {
+  test('a replica on the new secret accepts tokens of the old one while JWT_VERIFY_SECRETS names it, and not after', async () => {
+    const [oldSecret, newSecret] = ['o'.repeat(40), 'n'.repeat(40)];
+    const c = loadConfig({ JWT_SECRET: newSecret, JWT_VERIFY_SECRETS: ` ${oldSecret} ` });
+    expect(c.JWT_VERIFY_SECRETS).toEqual([oldSecret]);
+    const rotating = acceptingAccessTokens(createAccessTokens(newSecret, 900), c.JWT_VERIFY_SECRETS.map((s) => createAccessTokens(s, 900)));
+    const fromOld = (await createAccessTokens(oldSecret, 900).issue('person-1')).token;
+    expect(await rotating.verify(fromOld)).toBe('person-1');
+    // It signs with the new secret only.
+    const issued = (await rotating.issue('person-2')).token;
+    expect(await createAccessTokens(oldSecret, 900).verify(issued)).toBeNull();
+    expect(await createAccessTokens(newSecret, 900).verify(issued)).toBe('person-2');
+    // Rotation finished: the old secret is no longer accepted.
+    expect(await acceptingAccessTokens(createAccessTokens(newSecret, 900), []).verify(fromOld)).toBeNull();
+    expect(() => loadConfig({ JWT_VERIFY_SECRETS: 'short' })).toThrow(/JWT_VERIFY_SECRETS/);
   });
 });
