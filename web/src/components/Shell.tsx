@@ -1,6 +1,7 @@
-import { LogoutOutlined, TranslationOutlined } from '@ant-design/icons';
+import { LogoutOutlined, MenuOutlined, TranslationOutlined } from '@ant-design/icons';
+import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Grid, Layout, Menu, Space, Typography } from 'antd';
+import { Button, Drawer, Grid, Layout, Menu, Space, Typography } from 'antd';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
 import { useMe } from '../lib/auth';
@@ -17,6 +18,7 @@ export function Shell() {
   const queryClient = useQueryClient();
   const screens = Grid.useBreakpoint();
   const narrow = !screens.md;
+  const [drawer, setDrawer] = useState(false);
 
   if (me.isPending) return <Loading />;
   if (!me.data) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
@@ -33,10 +35,11 @@ export function Shell() {
   const menu = (
     <nav aria-label={t('app.title')}>
       <Menu
-        mode={narrow ? 'horizontal' : 'inline'}
+        mode="inline"
         selectedKeys={current ? [current.path] : []}
+        onClick={() => setDrawer(false)}
         items={visible.map((s) => ({ key: s.path, icon: s.icon, label: <Link to={s.path}>{t(s.label)}</Link> }))}
-        style={narrow ? { borderBottom: 'none', minWidth: 0, flex: 1 } : { borderInlineEnd: 'none' }}
+        style={{ borderInlineEnd: 'none' }}
       />
     </nav>
   );
@@ -51,15 +54,26 @@ export function Shell() {
       )}
       <Layout>
         <Layout.Header style={{ background: '#fff', padding: narrow ? '0 8px' : '0 24px', display: 'flex', alignItems: 'center', gap: 8, borderBottom: '1px solid #f0f0f0' }}>
-          {narrow ? menu : <div style={{ flex: 1 }} />}
-          <Space size={narrow ? 4 : 12}>
+          {/* On a phone the menu opens in a drawer, so the header keeps room for every button. */}
+          {narrow && (
+            <>
+              <Button type="text" icon={<MenuOutlined />} onClick={() => setDrawer(true)}>
+                {t('app.menu')}
+              </Button>
+              <Drawer title={t('app.title')} placement="left" open={drawer} onClose={() => setDrawer(false)} width={240} styles={{ body: { padding: 0 } }}>
+                {menu}
+              </Drawer>
+            </>
+          )}
+          <div style={{ flex: 1 }} />
+          <Space size={narrow ? 4 : 12} style={{ flexShrink: 0 }}>
             {!narrow && (
               <Typography.Text>
                 {person.displayName}（{person.roleLabels.join('、')}）
               </Typography.Text>
             )}
             <Button type="text" icon={<TranslationOutlined />} onClick={() => setLang(lang === 'zh-CN' ? 'en-US' : 'zh-CN')}>
-              {t('app.language')}
+              {narrow ? <span className="visually-hidden">{t('app.language')}</span> : t('app.language')}
             </Button>
             <Button type="text" icon={<LogoutOutlined />} onClick={() => void signOut()}>
               {narrow ? null : t('app.signOut')}

@@ -4,6 +4,7 @@ import type { MessageKey } from './zh-CN';
 export const enUS: Record<MessageKey, string> = {
   'app.title': 'Rectification workbench',
   'app.language': '中文',
+  'app.menu': 'Menu',
   'app.signOut': 'Sign out',
   'app.loading': 'Loading…',
   'app.notFound': 'Page not found',

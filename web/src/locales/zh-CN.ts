@@ -2,6 +2,7 @@
 export const zhCN = {
   'app.title': '整改督办工作台',
   'app.language': 'English',
+  'app.menu': '菜单',
   'app.signOut': '退出登录',
   'app.loading': '加载中…',
   'app.notFound': '页面不存在',
