@@ -9,6 +9,7 @@ import { loadLedgerData, renderLedgerWorkbook } from '../lib/spreadsheet/ledger'
 import { closerOf, readTaskEvent, type TaskEventType } from '../domain/events';
 import { supervisionInput, type SuperviseTaskInput } from '../domain/contract';
 import { terminalStatuses } from '../domain/lifecycle';
+import { DEFAULT_WORKDAY_END } from '../lib/config';
 
 export interface LedgerRow {
   problemCode: string;
@@ -144,7 +145,7 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
       const to = office.length ? office.map((p) => p.email) : creator ? [creator.email] : [];
       if (to.length) {
         const data = await loadLedgerData(deps.db, campaign.id, new Date(ledger.reconciledAt));
-        const workbook = await renderLedgerWorkbook(data!, { timeZone: deps.timeZone, workdayEnd: '18:00', now: new Date(ledger.reconciledAt) });
+        const workbook = await renderLedgerWorkbook(data!, { timeZone: deps.timeZone, workdayEnd: deps.workdayEnd ?? DEFAULT_WORKDAY_END, now: new Date(ledger.reconciledAt) });
         const recipient = await recipientsByEmail(deps.db, to);
         const issuer = await issuingOffice(deps);
         for (const email of to) {

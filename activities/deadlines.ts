@@ -21,7 +21,7 @@ export interface RecomputePageInput {
  * through its workflow (the `reschedule` Update, whose id makes a retried page move it once) and
  * audited; each is then marked with the version it was checked against.
  */
-export function createDeadlineActivities(deps: TaskActivityDeps & { workdayEnd?: string }) {
+export function createDeadlineActivities(deps: TaskActivityDeps) {
   return {
     async recomputeDeadlinePage(input: RecomputePageInput): Promise<{ checked: number; moved: number; version: number; more: boolean }> {
       const calendar = await loadCalendar(deps.db);

@@ -15,6 +15,8 @@ export interface TaskActivityDeps {
   /** Base URL for links in mails, e.g. http://localhost:3000 */
   publicUrl: string;
   timeZone: string;
+  /** End of the office's working day (WORKDAY_END): working-day deadlines end then. */
+  workdayEnd?: string;
   /** 发文机关 of the mails (MAIL_ISSUING_OFFICE); unset: the root unit's name + 督查室. */
   issuingOffice?: string;
   now?: () => Date;

@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from '../domain/contract';
 
 /**
  * Every setting the processes read, parsed once at start-up. A missing or malformed value stops
@@ -99,7 +100,7 @@ export const ZConfig = z.object({
   TEMPORAL_TLS_KEY: optionalString,
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_TASK_QUEUE: z.string().default('rectify'),
+  TEMPORAL_TASK_QUEUE: z.string().default(DEFAULT_TASK_QUEUE),
   /**
    * Workflow runs a worker keeps in memory (the SDK sizes it from the heap limit: thousands on a big
    * machine, 0.3–0.5 MB each). An evicted run replays its short history when its next timer fires.

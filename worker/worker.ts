@@ -41,6 +41,6 @@ export async function createWorker(opts: StartWorkerOptions): Promise<Worker> {
 }
 
 /** The activities' collaborators: the clients, and the settings they read from the configuration. */
-export function activityDeps(config: Pick<TConfig, 'MAIL_FROM' | 'publicUrl' | 'TIME_ZONE'>, clients: { db: Db; mailer: Mailer }): TaskActivityDeps {
-  return { db: clients.db, mailer: clients.mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE };
+export function activityDeps(config: Pick<TConfig, 'MAIL_FROM' | 'publicUrl' | 'TIME_ZONE' | 'WORKDAY_END'>, clients: { db: Db; mailer: Mailer }): TaskActivityDeps {
+  return { db: clients.db, mailer: clients.mailer, mailFrom: config.MAIL_FROM, publicUrl: config.publicUrl, timeZone: config.TIME_ZONE, workdayEnd: config.WORKDAY_END };
 }

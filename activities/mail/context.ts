@@ -6,10 +6,11 @@ import type { WorkingCalendar } from '../../domain/calendar';
 import { type CalendarState, calendarStateSql, loadCalendar } from '../../lib/calendar-store';
 import type { Db } from '../../lib/db';
 import type { Matter, Recipient } from './model';
+import { DEFAULT_ROOT_UNIT_NAME } from '../../lib/config';
 
 /** The supervision office's own suffix: 市场监督管理局 → 市场监督管理局督查室. */
 export const OFFICE_SUFFIX = '督查室';
-const FALLBACK_ROOT = '市场监督管理局';
+const FALLBACK_ROOT = DEFAULT_ROOT_UNIT_NAME;
 
 /**
  * The issuing office (发文机关): the configured name (MAIL_ISSUING_OFFICE) if any, otherwise the

@@ -3,6 +3,7 @@ import { taskStatusLabels } from '../../domain/lifecycle';
 import type { Db } from '../../lib/db';
 import { type Actor, policy } from '../policy';
 import type { TDashboard } from './schemas';
+import { DEFAULT_TIME_ZONE } from '../../lib/config';
 
 export interface DashboardDeps {
   db: Db;
@@ -29,7 +30,7 @@ function mondayOf(at: Date, timeZone: string): string {
  */
 export function createDashboardService(deps: DashboardDeps) {
   const now = deps.now ?? (() => new Date());
-  const timeZone = deps.timeZone ?? 'Asia/Shanghai';
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   return {
     async get(actor: Actor): Promise<TDashboard> {

@@ -1,18 +1,12 @@
 import { pipeline } from 'node:stream/promises';
 import { ZIdParams } from '../http/common';
+import { attachmentDisposition } from '../http/download';
 import { type AnyRoute, route } from '../http/route';
 import { ZEvidenceList } from './schemas';
 import type { EvidenceLimits, EvidenceService } from './service';
 
 /** Most files in one upload request. */
 export const EVIDENCE_MAX_FILES = 10;
-
-/** `attachment` with the UTF-8 file name (RFC 6266 / 8187) and an ASCII fallback for old clients. */
-export function attachmentDisposition(fileName: string): string {
-  const fallback = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
-}
 
 export function evidenceRoutes(service: EvidenceService, limits: EvidenceLimits): AnyRoute[] {
   return [

@@ -1,4 +1,4 @@
-import { attachmentDisposition } from '../evidence/routes';
+import { attachmentDisposition } from '../http/download';
 import { ZIdParams } from '../http/common';
 import { type AnyRoute, route } from '../http/route';
 import {

@@ -20,6 +20,7 @@ import {
 import type { TaskService } from './service';
 import { streamTasksWorkbook } from '../campaigns/spreadsheet/export';
 import { XLSX_MEDIA_TYPE } from '../../lib/filetype';
+import { DEFAULT_TIME_ZONE, DEFAULT_WORKDAY_END } from '../../lib/config';
 
 /** A write repeated against the same state of the task (a double click, a retry racing its first try) is made once. */
 const sameTaskState = (service: TaskService) => ({ version: ({ params }: { params: { id: string } }) => service.version(params.id) });
@@ -60,8 +61,8 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       success: { status: 200, description: 'the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx)', binary: true, contentTypes: [XLSX_MEDIA_TYPE] },
       handler: async ({ actor, query, res }) => {
         await streamTasksWorkbook(res, (page, pageSize) => service.list(actor, { ...query, page, pageSize }), {
-          timeZone: exportOptions.timeZone ?? 'Asia/Shanghai',
-          workdayEnd: exportOptions.workdayEnd ?? '18:00',
+          timeZone: exportOptions.timeZone ?? DEFAULT_TIME_ZONE,
+          workdayEnd: exportOptions.workdayEnd ?? DEFAULT_WORKDAY_END,
           now: new Date(),
           fileName: '任务清单.xlsx',
         });

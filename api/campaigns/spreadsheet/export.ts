@@ -4,7 +4,7 @@ import { localDate } from '../../../domain/calendar';
 import { fills } from '../../../lib/review/render';
 import { border, DATE_FORMAT, DATE_TIME_FORMAT } from '../../../lib/spreadsheet/workbook';
 import { toWallClock } from '../../../lib/spreadsheet/cells';
-import { attachmentDisposition } from '../../evidence/routes';
+import { attachmentDisposition } from '../../http/download';
 import { XLSX_MEDIA_TYPE } from '../../../lib/filetype';
 
 /** What the export reads of a task: the fields of GET /api/tasks' items. */

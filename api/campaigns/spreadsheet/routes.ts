@@ -1,6 +1,6 @@
 import { ZIdParams } from '../../http/common';
 import { type AnyRoute, route } from '../../http/route';
-import { attachmentDisposition } from '../../evidence/routes';
+import { attachmentDisposition } from '../../http/download';
 import { contentOf, stageInMemory } from './read';
 import { ZImportQuery, ZImportResult } from './schemas';
 import type { CampaignSpreadsheets } from './service';

@@ -6,6 +6,7 @@ import type { TCreateCampaignRequest } from '../schemas';
 import { type CampaignMetaInput, parseCampaignWorkbook } from './import';
 import { IMPORT_LIMITS, readSpreadsheet } from './read';
 import { buildTemplate } from './template';
+import { DEFAULT_TIME_ZONE, DEFAULT_WORKDAY_END } from '../../../lib/config';
 
 /** What the spreadsheets need of the campaign service: its checks and its create (the JSON path). */
 export interface CampaignCore {
@@ -25,8 +26,8 @@ const officeOnly = () => new AppError(ErrorCode.FORBIDDEN, '仅督查室可导�
 
 export function createCampaignSpreadsheets(deps: CampaignSpreadsheetDeps, campaigns: CampaignCore) {
   const now = deps.now ?? (() => new Date());
-  const timeZone = deps.timeZone ?? 'Asia/Shanghai';
-  const workdayEnd = deps.workdayEnd ?? '18:00';
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+  const workdayEnd = deps.workdayEnd ?? DEFAULT_WORKDAY_END;
 
   return {
     limits: IMPORT_LIMITS,
