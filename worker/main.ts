@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     const ours = meta?.sdkComponent === 'activity' || meta?.sdkComponent === 'workflow';
     if (!ours && levels[level] < levels.WARN) return;
     const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
-    logger[method](meta ?? {}, message);
+    // The task token is a capability to complete the activity: kept out of the log.
+    const { taskToken: _token, ...fields } = meta ?? {};
+    logger[method](fields, message);
   };
   Runtime.install({
     logger: {
