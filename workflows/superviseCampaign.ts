@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, ParentClosePolicy, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, ParentClosePolicy, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign';
 import {
@@ -63,10 +63,12 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   setHandler(campaignStateQuery, state);
   setHandler(taskEndedSignal, ({ taskId }) => void news.push({ taskId, ended: true }));
   setHandler(taskReopenedSignal, ({ taskId }) => void news.push({ taskId, ended: false }));
-  // Answers once every task is under supervision (the API waits for it before answering), or with
-  // what is started so far when a very large campaign hands over to its next run.
+  // Answers once the first page of tasks is under supervision (the API waits for it before
+  // answering: a small campaign is then wholly supervised), the rest following in the background,
+  // so a large campaign is answered within the API's bound.
   setHandler(tasksStartedUpdate, async () => {
-    await condition(() => s.allStarted || handingOver);
+    const afterFirstPage = patched('tasks-started-after-first-page');
+    await condition(() => s.allStarted || handingOver || (afterFirstPage && s.startedThrough !== null));
     return state();
   });
 

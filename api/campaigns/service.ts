@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
@@ -92,33 +93,42 @@ type Resolved = {
 }[];
 
 /** Writes problems (numbered from `after` + 1) and their tasks with codes like XF-2026-003-2. */
+/**
+ * Writes the problems and their tasks and co-units in three statements whatever their number (ids
+ * made here, rows in bulk), so a campaign at the schema's size fits the transaction's bound.
+ */
 async function insertProblems(tx: Prisma.TransactionClient, campaign: { id: string; code: string; source: TCreateCampaignRequest['source'] }, after: number, problems: TCampaignProblemRow[], resolved: Resolved) {
   let k = 0;
+  const problemRows: Prisma.ProblemCreateManyInput[] = [];
+  const taskRows: Prisma.TaskCreateManyInput[] = [];
+  const coUnitRows: Prisma.TaskCoUnitCreateManyInput[] = [];
   for (const [i, p] of problems.entries()) {
     const seq = after + i + 1;
     const problemCode = `${campaign.code}-${String(seq).padStart(3, '0')}`;
-    const problem = await tx.problem.create({
-      data: { campaignId: campaign.id, seq, code: problemCode, description: p.description, category: p.category, severity: p.severity, source: p.source ?? campaign.source, foundOn: new Date(p.foundOn) },
-    });
+    const problemId = randomUUID();
+    problemRows.push({ id: problemId, campaignId: campaign.id, seq, code: problemCode, description: p.description, category: p.category, severity: p.severity, source: p.source ?? campaign.source, foundOn: new Date(p.foundOn) });
     for (const [ti] of p.tasks.entries()) {
       const r = resolved[k++]!;
-      await tx.task.create({
-        data: {
-          problemId: problem.id,
-          seq: ti + 1,
-          code: `${problemCode}-${ti + 1}`,
-          title: r.row.measure,
-          unitId: r.lead!.id,
-          ownerId: r.owner!.id,
-          ownerEmail: r.owner!.email,
-          supervisorId: r.supervisor?.id ?? null,
-          deadline: new Date(r.row.deadline),
-          reminderOffsetSeconds: r.row.reminderOffsetSeconds,
-          coUnits: { create: r.coUnits.map((u) => ({ unitId: u!.id })) },
-        },
+      const taskId = randomUUID();
+      taskRows.push({
+        id: taskId,
+        problemId,
+        seq: ti + 1,
+        code: `${problemCode}-${ti + 1}`,
+        title: r.row.measure,
+        unitId: r.lead!.id,
+        ownerId: r.owner!.id,
+        ownerEmail: r.owner!.email,
+        supervisorId: r.supervisor?.id ?? null,
+        deadline: new Date(r.row.deadline),
+        reminderOffsetSeconds: r.row.reminderOffsetSeconds,
       });
+      for (const u of r.coUnits) coUnitRows.push({ taskId, unitId: u!.id });
     }
   }
+  await tx.problem.createMany({ data: problemRows });
+  await tx.task.createMany({ data: taskRows });
+  if (coUnitRows.length) await tx.taskCoUnit.createMany({ data: coUnitRows });
 }
 
 /** The workflow input of the given problems of a campaign. */
