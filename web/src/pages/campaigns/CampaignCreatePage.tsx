@@ -7,6 +7,7 @@ import { api, unwrap } from '../../api/client';
 import { Page } from '../../components/Page';
 import { useUnits } from '../../lib/options';
 import { useT } from '../../locales';
+import { CampaignImport } from './CampaignImport';
 
 const sources = ['inspection', 'visit', 'complaint', 'self_inspection', 'assigned'] as const;
 const severities = ['minor', 'moderate', 'serious', 'critical'] as const;
@@ -72,6 +73,10 @@ export function CampaignCreatePage() {
 
   return (
     <Page title={t('campaigns.create')}>
+      <div style={{ maxWidth: 960, marginBottom: 16 }}>
+        <CampaignImport />
+      </div>
+      <h2 style={{ fontSize: 15 }}>{t('campaigns.form.title')}</h2>
       <Form<Values>
         layout="vertical"
         onFinish={(v) => create.mutate(v)}
