@@ -38,7 +38,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       idempotent: {},
       success: { status: 201, description: 'created', schema: ZTaskDetail },
       errors: [403, 503],
-      handler: ({ actor, body, req }) => service.create(actor, body, String(req.id)),
+      handler: ({ actor, body, req }) => service.create(actor, body, String(req.id), { idempotencyKey: req.get('idempotency-key') }),
     }),
     route({
       method: 'get',

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
-import type { Prisma } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import { loadCalendar } from '../../lib/calendar-store';
 import { startDeadlineRecompute } from '../../lib/deadlines';
@@ -72,6 +73,12 @@ const timelineInclude = {
 } satisfies Prisma.TaskInclude;
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
+/** The id of the task a keyed create makes: the same person and key name the same task, on every replica. */
+export function taskIdOf(actorId: string, key: string): string {
+  const h = createHash('sha256').update(`task:${actorId}:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
+
 const factsOf = (t: TaskRow): TaskFacts => ({ status: t.status, pendingExtension: t._count.extensions > 0, deadline: t.deadline.toISOString() });
 const lightOf = (t: TaskRow, now: Date) => trafficLight({ ...t, escalationLevel: t._count.notices > 0 ? ESCALATED_FROM_LEVEL : 0 }, now.getTime());
 
@@ -211,13 +218,25 @@ export function createTaskService(deps: TaskServiceDeps) {
     return state;
   }
 
-  async function startSupervision(input: SuperviseTaskInput, reuse: boolean) {
+  /** Starts the task's run: `reuse` after a closed run (回头看), `first` only if the task never had one. */
+  async function startSupervision(input: SuperviseTaskInput, reuse: boolean | 'first') {
     await deps.temporal.workflow.start('superviseTask', {
       taskQueue: deps.taskQueue,
       workflowId: taskWorkflowId(input.taskId),
       args: [input],
-      ...(reuse ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE } : {}),
+      ...(reuse === true ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE } : {}),
+      ...(reuse === 'first' ? { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } : {}),
     });
+  }
+
+  /** A keyed create met its earlier try's task: its supervision is started if that try died before starting it. */
+  async function resumeKeyedCreate(actor: Actor, t: { id: string; title: string; ownerEmail: string; deadline: Date; reminderOffsetSeconds: number; unit: { code: string } }) {
+    try {
+      await startSupervision({ taskId: t.id, title: t.title, ownerEmail: t.ownerEmail, deadline: t.deadline.toISOString(), reminderOffsetSeconds: t.reminderOffsetSeconds, leadUnitCode: t.unit.code, planned: true }, 'first');
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw new AppError(ErrorCode.UNAVAILABLE, '工作流服务不可用，请稍后重试 / workflow service unavailable', undefined, { cause: err });
+    }
+    return get(actor, t.id);
   }
 
   return {
@@ -252,8 +271,15 @@ export function createTaskService(deps: TaskServiceDeps) {
     },
 
     /** Writes the task (and its audit event), then starts its workflow; if the start fails, the task is removed again. */
-    async create(actor: Actor, input: TCreateTaskRequest, requestId?: string) {
+    async create(actor: Actor, input: TCreateTaskRequest, requestId?: string, opts: { idempotencyKey?: string } = {}) {
       if (!policy.createTask(actor)) throw forbidden('创建任务');
+      // A keyed create names its task by the key: a retry whose first try died after storing the task
+      // (on this API replica or another) meets that row and its workflow instead of making a second.
+      const keyedId = opts.idempotencyKey ? taskIdOf(actor.id, opts.idempotencyKey) : undefined;
+      if (keyedId) {
+        const existing = await deps.db.task.findUnique({ where: { id: keyedId }, include: { unit: { select: { code: true } } } });
+        if (existing) return resumeKeyedCreate(actor, existing);
+      }
       const calendar = input.workingDays ? await loadCalendar(deps.db) : null;
       const deadline = calendar
         ? calendar.addWorkingDays(now(), input.workingDays!, deps.timeZone ?? DEFAULT_TIME_ZONE, deps.workdayEnd)
@@ -268,32 +294,42 @@ export function createTaskService(deps: TaskServiceDeps) {
           throw invalid('body.supervisorId', 'supervisor.is_leader', '分管领导须为在职的领导 / supervisor must be an active leader');
         }
       }
-      const task = await deps.db.$transaction(async (tx) => {
-        const created = await tx.task.create({
-          data: {
-            title: input.title,
-            unitId: unit.id,
-            ownerId: owner.id,
-            ownerEmail: owner.email,
-            supervisorId: input.supervisorId ?? null,
-            deadline,
-            deadlineWorkingDays: input.workingDays ?? null,
-            // The assignment instant the working days count from (recomputations use it too).
-            createdAt: now(),
-            deadlineCalendarVersion: calendar?.version ?? null,
-            reminderOffsetSeconds: input.reminderOffsetSeconds,
-          },
+      let task;
+      try {
+        task = await deps.db.$transaction(async (tx) => {
+          const created = await tx.task.create({
+            data: {
+              ...(keyedId ? { id: keyedId } : {}),
+              title: input.title,
+              unitId: unit.id,
+              ownerId: owner.id,
+              ownerEmail: owner.email,
+              supervisorId: input.supervisorId ?? null,
+              deadline,
+              deadlineWorkingDays: input.workingDays ?? null,
+              // The assignment instant the working days count from (recomputations use it too).
+              createdAt: now(),
+              deadlineCalendarVersion: calendar?.version ?? null,
+              reminderOffsetSeconds: input.reminderOffsetSeconds,
+            },
+          });
+          await recordAudit(tx, {
+            actor,
+            action: 'task.create',
+            targetType: 'task',
+            targetId: created.id,
+            after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
+            requestId,
+          });
+          return created;
         });
-        await recordAudit(tx, {
-          actor,
-          action: 'task.create',
-          targetType: 'task',
-          targetId: created.id,
-          after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
-          requestId,
-        });
-        return created;
-      });
+      } catch (err) {
+        // The same key at once on another replica: its row won, and is the answer.
+        if (keyedId && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+          return resumeKeyedCreate(actor, await deps.db.task.findUniqueOrThrow({ where: { id: keyedId }, include: { unit: { select: { code: true } } } }));
+        }
+        throw err;
+      }
       try {
         await startSupervision(
           { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds, leadUnitCode: unit.code, planned: true },

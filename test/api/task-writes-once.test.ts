@@ -3,6 +3,8 @@ import type { Express } from 'express';
 import { bearersOf, inHours, withOrgHarness } from '../support/api';
 import { createTimeSkippingEnv, type Harness } from '../support/env';
 import type { Org } from '../support/org';
+import { taskIdOf } from '../../api/tasks/service';
+import { taskWorkflowId } from '../../domain/contract';
 
 /**
  * One effect per action: 20 concurrent identical calls of each task write endpoint change the
@@ -104,6 +106,24 @@ describe('task writes: 20 concurrent identical calls, one effect and one audit r
     const reused = await send('staffA1', 'post', `/api/tasks/${id}/progress`, { text: '另一个请求' }, `upload-${id}`);
     expect(reused.status).toBe(400);
     expect(reused.body.error.details).toEqual([expect.objectContaining({ field: 'header.idempotency-key', rule: 'reused' })]);
+  });
+
+  test('a keyed create retried after its first try died (answer never stored) meets the task it made, and starts its run if that try died before', async () => {
+    const body = { title: `崩溃后重试-${org.tag}`, unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, deadline: inHours(24 * 20) };
+    // Died after storing the task and starting its run: the retry finds both.
+    const first = await send('office', 'post', '/api/tasks', body, `create-${org.tag}-1`).expect(201);
+    await h.db.idempotentRequest.deleteMany({ where: { actorId: org.people.office.id, key: `key:create-${org.tag}-1` } }); // the claim of a replica that died
+    const retry = await send('office', 'post', '/api/tasks', body, `create-${org.tag}-1`).expect(201);
+    expect(retry.body.id).toBe(first.body.id);
+    expect(await h.db.task.count({ where: { title: body.title } })).toBe(1);
+
+    // Died between storing the task and starting its run: the retry starts it, once.
+    const id = taskIdOf(org.people.office.id, `create-${org.tag}-2`);
+    await h.db.task.create({ data: { id, title: `${body.title}-2`, unitId: body.unitId, ownerId: body.ownerId, ownerEmail: org.people.staffA1.email, deadline: new Date(body.deadline), reminderOffsetSeconds: 0 } });
+    const repaired = await send('office', 'post', '/api/tasks', { ...body, title: `${body.title}-2` }, `create-${org.tag}-2`).expect(201);
+    expect(repaired.body.id).toBe(id);
+    expect((await h.env.client.workflow.getHandle(taskWorkflowId(id)).describe()).status.name).toBe('RUNNING');
+    expect(await h.db.task.count({ where: { title: `${body.title}-2` } })).toBe(1);
   });
 
   test('the same request later, past the window, is a new act (two progress reports)', async () => {
