@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
 import { localDate } from '../../../domain/calendar';
@@ -58,11 +59,11 @@ export async function streamTasksWorkbook(
   page: (n: number, size: number) => Promise<{ items: ExportedTask[]; total: number }>,
   opts: { timeZone: string; workdayEnd: string; now: Date; fileName: string },
 ): Promise<void> {
+  // One formatter for the whole export (building one costs far more than using it).
+  const clock = new Intl.DateTimeFormat('en-GB', { timeZone: opts.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const zoned = (iso: string) => {
     const d = new Date(iso);
-    const date = localDate(d, opts.timeZone);
-    const time = new Intl.DateTimeFormat('en-GB', { timeZone: opts.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-    return { date, time };
+    return { date: localDate(d, opts.timeZone), time: clock.format(d) };
   };
   const first = await page(1, EXPORT_PAGE_SIZE);
   res.status(200);
@@ -109,6 +110,9 @@ export async function streamTasksWorkbook(
       row.commit();
     }
     if (items.length < EXPORT_PAGE_SIZE) break;
+    // Back-pressure: the next page is read only once the client has taken what is written, so the
+    // API's memory does not grow with a slow reader or a large export.
+    if (res.writableNeedDrain) await once(res, 'drain');
     n += 1;
     items = (await page(n, EXPORT_PAGE_SIZE)).items;
   }
