@@ -51,7 +51,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { issuer, algorithms: ['HS256'] });
+        // A token without an expiry is refused like a forged one (ours always carry one).
+        const { payload } = await jwtVerify(token, key, { issuer, algorithms: ['HS256'], requiredClaims: ['exp'] });
         return typeof payload.sub === 'string' ? payload.sub : null;
       } catch {
         return null;

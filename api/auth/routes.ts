@@ -169,9 +169,10 @@ export function authRoutes(deps: AuthDeps): AnyRoute[] {
           throw new AppError(ErrorCode.NOT_FOUND, '令牌不存在 / token not found');
         }
         if (!row.revokedAt) {
+          // Conditional: of concurrent revocations one revokes and is audited; the others find it revoked (same 204).
           await deps.db.$transaction(async (tx) => {
-            await tx.apiToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
-            await recordAudit(tx, { actor, action: 'api_token.revoke', targetType: 'api_token', targetId: row.id, before: { revokedAt: null }, requestId: String(req.id) });
+            const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+            if (count === 1) await recordAudit(tx, { actor, action: 'api_token.revoke', targetType: 'api_token', targetId: row.id, before: { revokedAt: null }, requestId: String(req.id) });
           });
         }
         return undefined;
