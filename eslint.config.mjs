@@ -22,7 +22,7 @@ const bannedInWorkflows = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', 'coverage/', 'bench/results/', 'web/dist/', 'test-output/'] },
+  { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', '.build/', 'coverage/', 'bench/results/', 'web/dist/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
