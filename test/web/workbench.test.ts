@@ -97,7 +97,7 @@ describe('the web workbench, one scenario per role', () => {
     } catch (err) {
       await screenshot(page, 'submit-dialog-stayed-open');
       const shown = await page.evaluate(() =>
-        [...document.querySelectorAll('.ant-modal, .ant-message, .ant-form-item-explain-error, .ant-alert')].map((e) => e.textContent?.trim()).join(' | '),
+        Array.from(document.querySelectorAll('.ant-modal, .ant-message, .ant-form-item-explain-error, .ant-alert'), (e) => e.textContent?.trim()).join(' | '),
       );
       throw new Error(`the dialog did not close: ${shown}`, { cause: err });
     }
