@@ -1,21 +1,10 @@
 import { z } from 'zod';
 import { ZPolicyOverride } from '../../domain/supervision-policy';
+import { problemSources, severities } from '../../domain/problems';
 
-export const ZProblemSource = z.enum(['inspection', 'visit', 'complaint', 'self_inspection', 'assigned']);
-export const problemSourceLabels: Record<z.infer<typeof ZProblemSource>, string> = {
-  inspection: '巡察反馈',
-  visit: '明察暗访',
-  complaint: '信访举报',
-  self_inspection: '自查自纠',
-  assigned: '上级交办',
-};
-export const ZSeverity = z.enum(['minor', 'moderate', 'serious', 'critical']);
-export const severityLabels: Record<z.infer<typeof ZSeverity>, string> = {
-  minor: '一般',
-  moderate: '较重',
-  serious: '严重',
-  critical: '特别严重',
-};
+export const ZProblemSource = z.enum(problemSources);
+export const ZSeverity = z.enum(severities);
+export { problemSourceLabels, severityLabels } from '../../domain/problems';
 
 // The ISO format allows year 0000, which PostgreSQL's date type does not have (a 500 on insert).
 const ZDate = z.iso.date().refine((d) => !d.startsWith('0000-'), 'year 0000 does not exist');

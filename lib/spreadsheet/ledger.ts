@@ -8,9 +8,9 @@ import { fills } from '../review/render';
 import { type CellDate } from './cells';
 import { COLUMNS, LEDGER_COLUMNS } from './layout';
 import { addCampaignSheet, addListsSheet, FIRST_DATA_ROW, setDate, styleDataCell } from './workbook';
+import { problemSourceLabels, severityLabels } from '../../domain/problems';
 
-const sourceLabels: Record<string, string> = { inspection: '巡察反馈', visit: '明察暗访', complaint: '信访举报', self_inspection: '自查自纠', assigned: '上级交办' };
-const severityLabels: Record<string, string> = { minor: '一般', moderate: '较重', serious: '严重', critical: '特别严重' };
+const sourceLabels: Record<string, string> = problemSourceLabels;
 
 /** Everything the 台账 shows of one campaign as of `now`, read in two queries. */
 export async function loadLedgerData(db: Db, campaignId: string, now: Date) {
@@ -112,7 +112,7 @@ export async function renderLedgerWorkbook(data: LedgerData, opts: { timeZone: s
         p.code,
         p.description,
         p.category,
-        severityLabels[p.severity] ?? p.severity,
+        (severityLabels as Record<string, string>)[p.severity] ?? p.severity,
         sourceLabels[p.source] ?? p.source,
         null,
         t.code,
