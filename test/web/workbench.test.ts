@@ -89,6 +89,9 @@ describe('the web workbench, one scenario per role', () => {
 
   async function submitModal(page: Page) {
     const dialog = await page.waitForSelector('::-p-aria([role="dialog"])');
+    // As a person would: click once the dialog has stopped moving (antd zooms it in; on a busy
+    // machine a click aimed during the animation lands beside the button and nothing happens).
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
     await (await dialog!.waitForSelector(byRole('button', '提交')))!.click();
     // The dialog closes once the API has answered; a busy 2-core machine may take a while. If it does
     // not close, say what the page shows (a refusal, a field error) rather than just "timeout".
