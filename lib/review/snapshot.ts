@@ -5,7 +5,6 @@
  */
 import { type TrafficLight, trafficLight } from '../../domain/traffic-light';
 import type { Db } from '../db';
-import { terminalStatuses } from '../../domain/lifecycle';
 
 const DAY = 86_400_000;
 
@@ -119,7 +118,7 @@ export async function loadSnapshotInput(db: Db, start: Date, end: Date): Promise
       LEFT JOIN LATERAL (
         SELECT data->>'deadlineBefore' AS "deadlineBefore" FROM "TaskEvent" WHERE e.at IS NULL AND "taskId" = t.id AND at >= ${end} ORDER BY at ASC, (data->>'seq')::int ASC LIMIT 1
       ) a ON true
-      WHERE t."createdAt" < ${end} AND (t."createdAt" >= ${start} OR NOT (coalesce(s.status, 'assigned') = ANY(${[...terminalStatuses]}::text[])))`,
+      WHERE t."createdAt" < ${end} AND (t."createdAt" >= ${start} OR coalesce(s.status, 'assigned') NOT IN ('closed', 'cancelled'))`, // domain/lifecycle.ts terminalStatuses, written as SQL
     db.$queryRaw<SnapshotInput['notices']>`SELECT "taskId", level, number, "issuedAt" FROM "Notice" WHERE "issuedAt" < ${end}`,
     db.$queryRaw<SnapshotInput['returned']>`
       SELECT "taskId", count(*)::int AS n FROM "Verification"

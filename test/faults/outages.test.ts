@@ -90,7 +90,8 @@ describe('outages: every request answers within its bound, 503 when a dependency
     // The fault was felt: 503s while it lasted, each well formed, none carrying the driver's text.
     const unavailable = answers.filter((a) => a.status === 503);
     if (opts.felt) expect(unavailable.filter((a) => a.startedAt >= faultAt - BOUND_MS && a.startedAt <= healedAt).length).toBeGreaterThan(0);
-    else expect(answers.filter((a) => a.startedAt >= faultAt && a.startedAt <= healedAt).length).toBeGreaterThan(0);
+    // Not felt (a kill the supervisor heals at once): the load was running through it — requests in flight across the window.
+    else expect(answers.filter((a) => a.startedAt <= healedAt && a.startedAt + a.ms >= faultAt).length).toBeGreaterThan(0);
     for (const a of unavailable) {
       expect(a).toMatchObject({ code: 'UNAVAILABLE', retryAfter: expect.stringMatching(/^\d+$/) });
       expect(a.message).not.toMatch(RAW_TEXT);

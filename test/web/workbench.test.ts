@@ -201,6 +201,9 @@ describe('the web workbench, one scenario per role', () => {
 
     // The ledger page of the office, the task list.
     await officePage.goto(`${base}/tasks`);
+    // The office sees every task of the shared test database: find this one as a clerk would, by its code.
+    await officePage.locator('input[placeholder="编号或整改措施"]').fill(`${code}-001-1`);
+    await officePage.keyboard.press('Enter');
     await text(officePage, `${code}-001-1`);
     await check(officePage, 'tasks');
 
