@@ -89,7 +89,7 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
      * none is reopened (`stillReopened`, which the workflow keeps). Idempotent: a retry finds the
      * problems as it left them. Answers how many problems are open and which are closed.
      */
-    async settleProblems(input: { campaignId: string; ended: string[]; reopened: string[]; stillReopened: string[]; at: string }): Promise<{ openProblems: number; closedProblems: string[] }> {
+    async settleProblems(input: { campaignId: string; ended: string[]; reopened: string[]; stillReopened: string[]; at: string }): Promise<{ openProblems: number; closedProblems: string[]; closedTasks?: number }> {
       const at = new Date(input.at);
       const problemsOf = async (taskIds: string[]) =>
         taskIds.length ? [...new Set((await deps.db.task.findMany({ where: { id: { in: taskIds } }, select: { problemId: true } })).map((t) => t.problemId!))] : [];
@@ -115,11 +115,12 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
           if (count === 1) await recordAudit(tx, { actor: null, action: 'problem.close', targetType: 'problem', targetId: p.id, after: { status: 'closed' } });
         });
       }
-      const [openProblems, closed] = await Promise.all([
+      const [openProblems, closed, closedTasks] = await Promise.all([
         deps.db.problem.count({ where: { campaignId: input.campaignId, status: 'open' } }),
         deps.db.problem.findMany({ where: { campaignId: input.campaignId, status: 'closed' }, select: { id: true }, orderBy: { seq: 'asc' } }),
+        deps.db.task.count({ where: { problem: { campaignId: input.campaignId }, status: { in: [...terminalStatuses] } } }),
       ]);
-      return { openProblems, closedProblems: closed.map((p) => p.id) };
+      return { openProblems, closedProblems: closed.map((p) => p.id), closedTasks };
     },
 
     /**

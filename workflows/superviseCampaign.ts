@@ -133,6 +133,8 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     s.closedTasks += batch.filter((n) => n.ended).length - batch.filter((n) => !n.ended).length;
     const settled = await settleProblems({ campaignId: input.campaignId, ended: endedNow, reopened: reopenedNow, stillReopened: s.reopened, at: new Date().toISOString() });
     s.closedProblems = settled.closedProblems;
+    // Counted in the database as it settles (runs recorded before the count was returned keep their own).
+    if (settled.closedTasks !== undefined) s.closedTasks = settled.closedTasks;
     openProblems = settled.openProblems;
     steps += 1;
     if (openProblems === 0 && news.length === 0) {
