@@ -69,6 +69,8 @@ export interface AppDeps {
   /** The office's time zone and end of working day (working-day deadlines). */
   timeZone?: string;
   workdayEnd?: string;
+  /** Rows read per query by the streamed task export (1,000 by default; tests cross pages with less). */
+  exportPageSize?: number;
   /** Every request answers within this (503 UNAVAILABLE past it); REQUEST_TIMEOUT_MS, 15 s by default. */
   requestTimeoutMs?: number;
   /** The built web workbench served at `/` (default web/dist, built by scripts/build-web.mjs). */
@@ -120,7 +122,7 @@ export function apiRoutes(deps: AppDeps): AnyRoute[] {
     ...authRoutes({ db: deps.db, accessTokens: deps.accessTokens, loginRateLimit: deps.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, loginAccountFailureLimit: deps.loginAccountFailureLimit }),
     ...unitRoutes(createUnitService(deps.db)),
     ...peopleRoutes(createPeopleService(deps.db)),
-    ...taskRoutes(tasks),
+    ...taskRoutes(tasks, { timeZone: deps.timeZone, workdayEnd: deps.workdayEnd, pageSize: deps.exportPageSize }),
     ...calendarRoutes(createCalendarService({ db: deps.db, recomputeWorkingDayDeadlines: tasks.recomputeWorkingDayDeadlines, afterChange: syncReviewCycles })),
     ...noticeRoutes(createNoticeService(deps)),
     ...campaignRoutes(createCampaignService(deps)),

@@ -18,14 +18,14 @@ import {
   ZTaskState,
 } from './schemas';
 import type { TaskService } from './service';
-import { streamTasksWorkbook } from '../campaigns/spreadsheet/export';
+import { EXPORT_PAGE_SIZE, streamTasksWorkbook } from '../campaigns/spreadsheet/export';
 import { XLSX_MEDIA_TYPE } from '../../lib/filetype';
 import { DEFAULT_TIME_ZONE, DEFAULT_WORKDAY_END } from '../../lib/config';
 
 /** A write repeated against the same state of the task (a double click, a retry racing its first try) is made once. */
 const sameTaskState = (service: TaskService) => ({ version: ({ params }: { params: { id: string } }) => service.version(params.id) });
 
-export function taskRoutes(service: TaskService, exportOptions: { timeZone?: string; workdayEnd?: string } = {}): AnyRoute[] {
+export function taskRoutes(service: TaskService, exportOptions: { timeZone?: string; workdayEnd?: string; pageSize?: number } = {}): AnyRoute[] {
   const idempotent = sameTaskState(service);
   return [
     route({
@@ -60,7 +60,7 @@ export function taskRoutes(service: TaskService, exportOptions: { timeZone?: str
       query: ZListTasksQuery.omit({ page: true, pageSize: true }),
       success: { status: 200, description: 'the tasks visible to the caller, filtered and sorted as GET /api/tasks, streamed (.xlsx)', binary: true, contentTypes: [XLSX_MEDIA_TYPE] },
       handler: async ({ actor, query, res }) => {
-        await streamTasksWorkbook(res, (page, pageSize) => service.list(actor, { ...query, page, pageSize }), {
+        await streamTasksWorkbook(res, service.scan(actor, query, exportOptions.pageSize ?? EXPORT_PAGE_SIZE), {
           timeZone: exportOptions.timeZone ?? DEFAULT_TIME_ZONE,
           workdayEnd: exportOptions.workdayEnd ?? DEFAULT_WORKDAY_END,
           now: new Date(),

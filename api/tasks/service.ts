@@ -239,6 +239,26 @@ export function createTaskService(deps: TaskServiceDeps) {
     return get(actor, t.id);
   }
 
+  /** The filters, scoping and order of the task list, defined once for the page and the export. */
+  function listQuery(actor: Actor, q: Omit<TListTasksQuery, 'page' | 'pageSize'>) {
+    const where: Prisma.TaskWhereInput = {
+      AND: [
+        policy.tasksWhere(actor),
+        q.status ? { status: q.status } : {},
+        q.overdue === undefined ? {} : { overdue: q.overdue },
+        q.trafficLight ? trafficLightWhere(q.trafficLight, now()) : {},
+        q.unitId ? { unitId: q.unitId } : {},
+        q.campaignId ? { problem: { campaignId: q.campaignId } } : {},
+        q.q ? { OR: [{ title: { contains: literal(q.q), mode: 'insensitive' } }, { code: { contains: literal(q.q), mode: 'insensitive' } }] } : {},
+        q.deadlineFrom ? { deadline: { gte: new Date(q.deadlineFrom) } } : {},
+        q.deadlineTo ? { deadline: { lte: new Date(q.deadlineTo) } } : {},
+      ],
+    };
+    const [field, dir] = q.sort.startsWith('-') ? [q.sort.slice(1), 'desc' as const] : [q.sort, 'asc' as const];
+    const orderBy: Prisma.TaskOrderByWithRelationInput[] = [{ [field]: dir }, { id: 'asc' }];
+    return { where, orderBy };
+  }
+
   return {
     get,
 
@@ -249,25 +269,24 @@ export function createTaskService(deps: TaskServiceDeps) {
     },
 
     async list(actor: Actor, q: TListTasksQuery) {
-      const where: Prisma.TaskWhereInput = {
-        AND: [
-          policy.tasksWhere(actor),
-          q.status ? { status: q.status } : {},
-          q.overdue === undefined ? {} : { overdue: q.overdue },
-          q.trafficLight ? trafficLightWhere(q.trafficLight, now()) : {},
-          q.unitId ? { unitId: q.unitId } : {},
-          q.campaignId ? { problem: { campaignId: q.campaignId } } : {},
-          q.q ? { OR: [{ title: { contains: literal(q.q), mode: 'insensitive' } }, { code: { contains: literal(q.q), mode: 'insensitive' } }] } : {},
-          q.deadlineFrom ? { deadline: { gte: new Date(q.deadlineFrom) } } : {},
-          q.deadlineTo ? { deadline: { lte: new Date(q.deadlineTo) } } : {},
-        ],
-      };
-      const [field, dir] = q.sort.startsWith('-') ? [q.sort.slice(1), 'desc' as const] : [q.sort, 'asc' as const];
-      const [rows, total] = await Promise.all([
-        deps.db.task.findMany({ where, include: taskInclude, orderBy: [{ [field]: dir }, { id: 'asc' }], ...paginate(q) }),
-        deps.db.task.count({ where }),
-      ]);
+      const { where, orderBy } = listQuery(actor, q);
+      const [rows, total] = await Promise.all([deps.db.task.findMany({ where, include: taskInclude, orderBy, ...paginate(q) }), deps.db.task.count({ where })]);
       return { items: rows.map(present), total, page: q.page, pageSize: q.pageSize };
+    },
+
+    /**
+     * The same tasks as `list` (same filters, scoping and order), a page at a time by keyset: each
+     * page continues after the last row of the one before (a cursor on the order's columns), so the
+     * 100th page costs what the first does and nothing is counted. For exports.
+     */
+    async *scan(actor: Actor, q: Omit<TListTasksQuery, 'page' | 'pageSize'>, pageSize: number) {
+      const { where, orderBy } = listQuery(actor, q);
+      for (let after: string | undefined; ; ) {
+        const rows = await deps.db.task.findMany({ where, include: taskInclude, orderBy, take: pageSize, ...(after ? { cursor: { id: after }, skip: 1 } : {}) });
+        if (rows.length) yield rows.map(present);
+        if (rows.length < pageSize) return;
+        after = rows[rows.length - 1]!.id;
+      }
     },
 
     /** Writes the task (and its audit event), then starts its workflow; if the start fails, the task is removed again. */

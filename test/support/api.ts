@@ -28,10 +28,11 @@ export function testEvidenceDir(h: Harness): string {
 }
 
 /** The real Express app wired to a harness's Temporal client, database, mailer and evidence folder. */
-export function createTestApp(h: Harness, opts: { loginRateLimit?: number; loginAccountFailureLimit?: number; trustProxy?: number | string[] | false; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date; webDist?: string } = {}) {
+export function createTestApp(h: Harness, opts: { loginRateLimit?: number; loginAccountFailureLimit?: number; trustProxy?: number | string[] | false; evidenceLimits?: Partial<EvidenceLimits>; now?: () => Date; webDist?: string; exportPageSize?: number } = {}) {
   return createApp({
     now: opts.now,
     webDist: opts.webDist,
+    exportPageSize: opts.exportPageSize,
     timeZone: 'Asia/Shanghai',
     db: h.db,
     temporal: h.env.client,

@@ -50,13 +50,14 @@ const HEADERS: [string, number][] = [
 export const EXPORT_PAGE_SIZE = 1000;
 
 /**
- * Streams the task list as a workbook with exceljs' streaming writer: rows are fetched a page at a
- * time through the same list the API answers (same filters, same scoping) and committed as they
- * come, so 100,000 tasks never sit in memory.
+ * Streams the task list as a workbook with exceljs' streaming writer: rows come a page at a time
+ * (`pages`: the task list's own filters, scoping and order, by keyset — `scan` in
+ * api/tasks/service.ts) and are committed as they come, and the next page is read only once the
+ * client has taken what is written, so 100,000 tasks never sit in memory.
  */
 export async function streamTasksWorkbook(
   res: Response,
-  page: (n: number, size: number) => Promise<{ items: ExportedTask[]; total: number }>,
+  pages: AsyncIterable<ExportedTask[]>,
   opts: { timeZone: string; workdayEnd: string; now: Date; fileName: string },
 ): Promise<void> {
   // One formatter for the whole export (building one costs far more than using it).
@@ -65,7 +66,9 @@ export async function streamTasksWorkbook(
     const d = new Date(iso);
     return { date: localDate(d, opts.timeZone), time: clock.format(d) };
   };
-  const first = await page(1, EXPORT_PAGE_SIZE);
+  const iterator = pages[Symbol.asyncIterator]();
+  // The first page is read before the headers go out, so a failing query is still an error answer.
+  let next = await iterator.next();
   res.status(200);
   res.setHeader('Content-Type', XLSX_MEDIA_TYPE);
   res.setHeader('Content-Disposition', attachmentDisposition(opts.fileName));
@@ -81,9 +84,8 @@ export async function streamTasksWorkbook(
     c.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
   });
   head.commit();
-  let items = first.items;
-  for (let n = 1; items.length; ) {
-    for (const t of items) {
+  for (; !next.done; next = await iterator.next()) {
+    for (const t of next.value) {
       const deadline = zoned(t.deadline);
       const row = ws.addRow([
         t.code ?? '',
@@ -109,12 +111,9 @@ export async function streamTasksWorkbook(
       if (light) row.getCell(13).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: light } };
       row.commit();
     }
-    if (items.length < EXPORT_PAGE_SIZE) break;
     // Back-pressure: the next page is read only once the client has taken what is written, so the
     // API's memory does not grow with a slow reader or a large export.
     if (res.writableNeedDrain) await once(res, 'drain');
-    n += 1;
-    items = (await page(n, EXPORT_PAGE_SIZE)).items;
   }
   ws.commit();
   await wb.commit();
