@@ -3,7 +3,8 @@
  * keys and input/output types. Importable from anywhere (no workflow runtime code here).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
+import { trafficLight } from './traffic-light';
 
 export const DEFAULT_TASK_QUEUE = 'rectify';
 
@@ -142,6 +143,27 @@ export const searchAttributeKeys = [
   LeadUnitSearchAttribute,
   TrafficLightSearchAttribute,
 ];
+
+/** The status a task's new run starts in: assigned, or in progress when a closed task is reopened. */
+export const initialTaskStatus = (input: SuperviseTaskInput): TaskStatus => (input.reopen ? 'in_progress' : 'assigned');
+
+/**
+ * The search attributes a task's new run starts with, sent in its start request (the API's start and
+ * the campaign's child starts): the run then has nothing to upsert in its first workflow task, which
+ * saves the dev server a visibility write per attribute. The workflow compares them with its own
+ * state and upserts only what differs (a light the clock changed in between, an older starter).
+ */
+export function taskStartSearchAttributes(input: SuperviseTaskInput, nowMs: number): SearchAttributePair[] {
+  const status = initialTaskStatus(input);
+  const deadline = new Date(Date.parse(input.deadline));
+  return [
+    { key: TaskStatusSearchAttribute, value: status },
+    { key: TaskDeadlineSearchAttribute, value: deadline },
+    ...(input.campaignCode ? [{ key: CampaignCodeSearchAttribute, value: input.campaignCode }] : []),
+    ...(input.leadUnitCode ? [{ key: LeadUnitSearchAttribute, value: input.leadUnitCode }] : []),
+    { key: TrafficLightSearchAttribute, value: trafficLight({ status, overdue: false, deadline }, nowMs) },
+  ] as SearchAttributePair[];
+}
 
 /**
  * Activity options every workflow uses: a dependency outage (database, mail server) delays the work,

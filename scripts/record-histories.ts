@@ -17,6 +17,7 @@ import {
   reportProgressUpdate,
   requestClosureUpdate,
   requestExtensionUpdate,
+  taskStartSearchAttributes,
   taskStateQuery,
   taskWorkflowId,
   type ReviewCycleInput,
@@ -78,6 +79,14 @@ async function main() {
         await handle.executeUpdate(completeTaskUpdate, { args: [{}] });
         return handle.result();
       },
+      // Fourth release: started with its search attributes in the start request (as the API and the
+      // campaign start runs now), left overdue up the ladder, then closed.
+      'planned-preset-search-attributes': async (start) => {
+        const handle = await start();
+        await h.env.sleep(12 * DAY);
+        await handle.executeUpdate(completeTaskUpdate, { args: [{}] });
+        return handle.result();
+      },
       // reminder, overdue notice, then completion
       'reminded-overdue-completed': async (start) => {
         const handle = await start();
@@ -108,7 +117,9 @@ async function main() {
         ...(name.startsWith('planned-') ? { planned: true } : {}),
       };
       const workflowId = taskWorkflowId(task.id);
-      await run(() => h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId, args: [input] }));
+      const started = name.includes('preset-search-attributes') ? { ...input, leadUnitCode: 'U-REPLAY' } : input;
+      const preset = started === input ? {} : { typedSearchAttributes: taskStartSearchAttributes(started, now) };
+      await run(() => h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId, args: [started], ...preset }));
       await save(workflowId, file);
     }
 

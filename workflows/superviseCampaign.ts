@@ -13,6 +13,7 @@ import {
   taskEndedSignal,
   taskReopenedSignal,
   tasksStartedUpdate,
+  taskStartSearchAttributes,
   taskWorkflowId,
 } from '../domain/contract';
 import { superviseCampaignV1 } from './campaign/legacy';
@@ -79,6 +80,8 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
           workflowId: taskWorkflowId(task.taskId),
           taskQueue: workflowInfo().taskQueue,
           args: [{ ...task, campaignId: input.campaignId }],
+          // Runs started since this change carry their search attributes in the start (see superviseTask).
+          ...(patched('child-search-attributes-at-start') ? { typedSearchAttributes: taskStartSearchAttributes(task, Date.now()) } : {}),
           parentClosePolicy: ParentClosePolicy.ABANDON,
         }).catch((err: unknown) => {
           // Already under supervision (a campaign run started again after being stopped): nothing to start.

@@ -2,12 +2,14 @@ import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandl
 import {
   CampaignCodeSearchAttribute,
   campaignWorkflowId,
+  initialTaskStatus,
   LeadUnitSearchAttribute,
   type SuperviseTaskInput,
   TaskDeadlineSearchAttribute,
   type TaskState,
   taskEndedSignal,
   taskReopenedSignal,
+  taskStartSearchAttributes,
   TaskStatusSearchAttribute,
   TrafficLightSearchAttribute,
 } from '../domain/contract';
@@ -30,7 +32,7 @@ import { superviseTimeline } from './task/timeline';
 export async function superviseTask(input: SuperviseTaskInput): Promise<TaskState> {
   const state: TaskState = input.resume ?? {
     taskId: input.taskId,
-    status: input.reopen ? 'in_progress' : 'assigned',
+    status: initialTaskStatus(input),
     overdue: false,
     deadline: input.deadline,
     remindedAt: null,
@@ -57,8 +59,13 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
       data: eventData(event),
     });
   };
-  // Runs started before the traffic light existed keep their recorded commands (replay test).
-  const withLight = patched('traffic-light-search-attribute');
+  // Runs started with their search attributes in the start request (the API and the campaign since
+  // this change; see below) have the light; so do runs marked by the earlier patch. Runs started
+  // before the traffic light existed keep their recorded commands (replay test). One patch call per
+  // new run: each marker costs an upsert of TemporalChangeVersion.
+  const preset = workflowInfo().typedSearchAttributes;
+  const carried = !input.resume && preset.get(TaskStatusSearchAttribute) !== undefined && patched('search-attributes-at-start');
+  const withLight = carried || patched('traffic-light-search-attribute');
   let light: TrafficLight | null = null;
   const setLight = (value: TrafficLight) => {
     if (!withLight || light === value) return;
@@ -81,11 +88,21 @@ export async function superviseTask(input: SuperviseTaskInput): Promise<TaskStat
   registerLifecycle({ state, moveTo, moveDeadline, project, now: () => new Date().toISOString() });
 
   if (!input.resume) {
-    upsertSearchAttributes([
-      { key: TaskStatusSearchAttribute, value: state.status },
-      { key: TaskDeadlineSearchAttribute, value: new Date(Date.parse(state.deadline)) },
-    ]);
-    if (withLight && (input.campaignCode || input.leadUnitCode)) {
+    // Runs started with their search attributes in the start request (the API and the campaign,
+    // since this change) upsert only what differs; runs started without keep their recorded upserts.
+    if (carried) {
+      light = (preset.get(TrafficLightSearchAttribute) as TrafficLight | undefined) ?? null;
+      const differing = taskStartSearchAttributes(input, Date.now()).filter(
+        (p) => p.key.name !== TrafficLightSearchAttribute.name && String(preset.get(p.key)) !== String(p.value),
+      );
+      if (differing.length) upsertSearchAttributes(differing);
+    } else {
+      upsertSearchAttributes([
+        { key: TaskStatusSearchAttribute, value: state.status },
+        { key: TaskDeadlineSearchAttribute, value: new Date(Date.parse(state.deadline)) },
+      ]);
+    }
+    if (withLight && !carried && (input.campaignCode || input.leadUnitCode)) {
       upsertSearchAttributes([
         ...(input.campaignCode ? [{ key: CampaignCodeSearchAttribute, value: input.campaignCode }] : []),
         ...(input.leadUnitCode ? [{ key: LeadUnitSearchAttribute, value: input.leadUnitCode }] : []),

@@ -21,6 +21,7 @@ import {
   type RecomputeDeadlinesResult,
   type SuperviseTaskInput,
   type TaskState,
+  taskStartSearchAttributes,
   taskWorkflowId,
   verifyUpdate,
   WorkflowErrorType,
@@ -224,6 +225,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       taskQueue: deps.taskQueue,
       workflowId: taskWorkflowId(input.taskId),
       args: [input],
+      typedSearchAttributes: taskStartSearchAttributes(input, Date.now()),
       ...(reuse === true ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE } : {}),
       ...(reuse === 'first' ? { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE } : {}),
     });

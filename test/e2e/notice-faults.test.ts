@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { messageIdOf } from '../../activities/outbox';
 import { type NoticeColor, noticeLabel } from '../../activities/mail/notice';
 import { localDate, zonedInstant } from '../../domain/calendar';
-import { type SuperviseTaskInput, taskWorkflowId } from '../../domain/contract';
+import { type SuperviseTaskInput, taskStartSearchAttributes, taskWorkflowId } from '../../domain/contract';
 import { defaultPolicy, planSupervision, type RecipientRole } from '../../domain/supervision-policy';
 import { loadCalendar } from '../../lib/calendar-store';
 import { DEFAULT_TIME_ZONE } from '../../lib/config';
@@ -184,7 +184,7 @@ describe('numbered escalation notices (planned supervision) through a worker kil
       }),
     );
     for (const t of tasks) {
-      // The input api/tasks/service.ts `create` builds for startSupervision.
+      // The input and start request api/tasks/service.ts `create` builds for startSupervision.
       const input: SuperviseTaskInput = {
         taskId: t.id,
         title: t.title,
@@ -194,7 +194,7 @@ describe('numbered escalation notices (planned supervision) through a worker kil
         leadUnitCode: org.units.officeA1.code,
         planned: true,
       };
-      await env.client.workflow.start('superviseTask', { taskQueue, workflowId: taskWorkflowId(t.id), args: [input] });
+      await env.client.workflow.start('superviseTask', { taskQueue, workflowId: taskWorkflowId(t.id), args: [input], typedSearchAttributes: taskStartSearchAttributes(input, Date.now()) });
     }
     return { org, year, counterBefore, tasks: tasks.map((t) => ({ id: t.id, ownerEmail: t.ownerEmail, overdue: t.deadline.getTime() === past.getTime() })) };
   }
