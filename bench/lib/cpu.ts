@@ -16,6 +16,9 @@ async function ticks(pid: number, withReapedChildren = false): Promise<number> {
   }
 }
 
+/** CPU time (ms, user + system) one process has used so far. */
+export const cpuMsOf = async (pid: number) => (await ticks(pid)) * (1000 / HZ);
+
 export interface CpuProcesses {
   api: number;
   /** Our worker, and the bench's bare worker when it runs. */

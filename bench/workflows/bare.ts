@@ -21,3 +21,8 @@ export async function benchTimer(input: { dueAt: string; key: string }): Promise
   if (wait > 0) await sleep(wait);
   await bareMail({ key: input.key, dueAt: input.dueAt });
 }
+
+/** B8: a start, one durable timer and the completion: the dev server's writes of a short workflow. */
+export async function benchSleep(ms: number): Promise<void> {
+  await sleep(ms);
+}
