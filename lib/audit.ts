@@ -16,8 +16,8 @@ export interface AuditEntry {
 }
 
 /** Appends one audit event; call it inside the transaction of the write it describes. */
-export async function recordAudit(tx: Prisma.TransactionClient, e: AuditEntry): Promise<void> {
-  await tx.auditEvent.create({
+export async function recordAudit(tx: Prisma.TransactionClient, e: AuditEntry) {
+  return tx.auditEvent.create({
     data: {
       actorId: e.actor?.id ?? null,
       actorEmail: e.actor?.email ?? null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
-import { Prisma } from '../../generated/prisma/client';
+import { type AuditEvent, Prisma } from '../../generated/prisma/client';
 import { recordAudit } from '../../lib/audit';
 import { loadCalendar } from '../../lib/calendar-store';
 import { startDeadlineRecompute } from '../../lib/deadlines';
@@ -72,6 +72,7 @@ const timelineInclude = {
   extensions: { orderBy: { createdAt: 'asc' } },
   notices: { orderBy: { issuedAt: 'asc' } },
 } satisfies Prisma.TaskInclude;
+type TimelineRow = Prisma.TaskGetPayload<{ include: typeof timelineInclude }>;
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
 /** The id of the task a keyed create makes: the same person and key name the same task, on every replica. */
@@ -160,6 +161,11 @@ export function createTaskService(deps: TaskServiceDeps) {
       deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
     ]);
     if (!task || !policy.readTask(actor, scopeOf(task))) throw notFound(id);
+    return presentDetail(actor, task, audit);
+  }
+
+  /** The task read's answer from its rows (read by `get`, or just written by `create`). */
+  function presentDetail(actor: Actor, task: TimelineRow, audit: AuditEvent[]) {
     const { mails, events, progress, verifications, extensions, notices } = task;
     const actions = allowedActions(factsOf(task), policy.partiesOf(actor, scopeOf(task))).filter((a) => a !== 'reschedule');
     return {
@@ -309,11 +315,9 @@ export function createTaskService(deps: TaskServiceDeps) {
       const unit = await deps.db.unit.findUnique({ where: { id: input.unitId } });
       if (!unit) throw invalid('body.unitId', 'exists', '牵头单位不存在 / lead unit not found');
       const owner = await eligibleOwner(input.ownerId, unit.path, 'body.ownerId');
-      if (input.supervisorId) {
-        const supervisor = await deps.db.person.findUnique({ where: { id: input.supervisorId } });
-        if (!supervisor || !supervisor.active || !supervisor.roles.includes('leader')) {
-          throw invalid('body.supervisorId', 'supervisor.is_leader', '分管领导须为在职的领导 / supervisor must be an active leader');
-        }
+      const supervisor = input.supervisorId ? await deps.db.person.findUnique({ where: { id: input.supervisorId } }) : null;
+      if (input.supervisorId && (!supervisor || !supervisor.active || !supervisor.roles.includes('leader'))) {
+        throw invalid('body.supervisorId', 'supervisor.is_leader', '分管领导须为在职的领导 / supervisor must be an active leader');
       }
       let task;
       try {
@@ -334,7 +338,7 @@ export function createTaskService(deps: TaskServiceDeps) {
               reminderOffsetSeconds: input.reminderOffsetSeconds,
             },
           });
-          await recordAudit(tx, {
+          const audit = await recordAudit(tx, {
             actor,
             action: 'task.create',
             targetType: 'task',
@@ -342,7 +346,7 @@ export function createTaskService(deps: TaskServiceDeps) {
             after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
             requestId,
           });
-          return created;
+          return { ...created, audit };
         });
       } catch (err) {
         // The same key at once on another replica: its row won, and is the answer.
@@ -364,7 +368,25 @@ export function createTaskService(deps: TaskServiceDeps) {
         });
         throw new AppError(ErrorCode.UNAVAILABLE, '工作流服务不可用，任务未创建 / workflow service unavailable', undefined, { cause: err });
       }
-      return get(actor, task.id);
+      // Answered from the rows just written and read (a new task has no timeline yet): no read-back.
+      const { audit, ...row } = task;
+      const person = (p: { id: string; displayName: string; email: string }) => ({ id: p.id, displayName: p.displayName, email: p.email });
+      const written: TimelineRow = {
+        ...row,
+        unit: { id: unit.id, code: unit.code, name: unit.name, path: unit.path },
+        owner: person(owner),
+        supervisor: supervisor ? person(supervisor) : null,
+        coUnits: [],
+        problem: null,
+        _count: { notices: 0, extensions: 0 },
+        mails: [],
+        events: [],
+        progress: [],
+        verifications: [],
+        extensions: [],
+        notices: [],
+      };
+      return presentDetail(actor, written, [audit]);
     },
 
     complete: (actor: Actor, id: string, body: { note?: string }, requestId?: string) =>

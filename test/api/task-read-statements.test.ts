@@ -54,4 +54,27 @@ describe('the task read: the whole timeline in at most 3 statements', () => {
       await db.$disconnect();
     }
   });
+
+  test('the create is answered from the rows it wrote: no read-back, the same answer a read gives', async () => {
+    const db = queryLoggingClient();
+    const statements: string[] = [];
+    db.$on('query', (e) => statements.push(e.query));
+    try {
+      const app = createTestApp({ ...h, db });
+      const org = await createOrg(h.db);
+      const office = await bearer(org.people.office);
+      const body = { title: '规范窗口服务收费公示', unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, supervisorId: org.people.leader.id, deadline: inHours(24 * 20) };
+      await request(app).post('/api/tasks').set('Authorization', office).send(body).expect(201); // warms the actor cache
+      statements.length = 0;
+      const created = await request(app).post('/api/tasks').set('Authorization', office).send(body).expect(201);
+      // unit, owner, supervisor; BEGIN, task, audit, COMMIT — and no read of the task after it.
+      expect(statements.filter((q) => /^SELECT/i.test(q) && /"Task"/.test(q))).toEqual([]);
+      expect(statements.length).toBeLessThanOrEqual(7);
+      const read = await request(app).get(`/api/tasks/${created.body.id}`).set('Authorization', office).expect(200);
+      expect(created.body).toEqual(read.body);
+      expect(created.body).toMatchObject({ status: 'assigned', supervisor: { id: org.people.leader.id }, audit: [expect.objectContaining({ action: 'task.create' })] });
+    } finally {
+      await db.$disconnect();
+    }
+  });
 });
