@@ -75,6 +75,13 @@ export const ZConfig = z.object({
    * `max_connections`, 100 by default, minus what its other users need).
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /**
+   * Prepared statements (planned once per connection; lib/db.ts): `false` behind a pooler in
+   * transaction mode that cannot keep them (PgBouncer before 1.21).
+   */
+  DATABASE_PREPARED_STATEMENTS: optionalString
+    .pipe(z.enum(['true', 'false'], 'must be true or false').optional())
+    .transform((v) => v !== 'false'),
   /** An idle pooled connection is closed after this long. */
   DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(10_000),
   /** Opening a connection or waiting for one from the pool; the API's is never above its request bound (dependencyBounds). */
@@ -277,11 +284,11 @@ export function temporalSettings(c: TemporalEnv): TemporalSettings {
  * for a worker (`worker`: statements unbounded unless WORKER_STATEMENT_TIMEOUT_MS).
  */
 export function databaseOptions(
-  config: Pick<TConfig, 'REQUEST_TIMEOUT_MS' | 'DATABASE_POOL_SIZE' | 'DATABASE_IDLE_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'WORKER_STATEMENT_TIMEOUT_MS'>,
+  config: Pick<TConfig, 'REQUEST_TIMEOUT_MS' | 'DATABASE_POOL_SIZE' | 'DATABASE_IDLE_TIMEOUT_MS' | 'DATABASE_CONNECT_TIMEOUT_MS' | 'WORKER_STATEMENT_TIMEOUT_MS' | 'DATABASE_PREPARED_STATEMENTS'>,
   role: 'api' | 'worker',
-): { poolSize: number; idleMs: number; connectMs: number; statementMs?: number } {
+): { poolSize: number; idleMs: number; connectMs: number; statementMs?: number; preparedStatements: boolean } {
   const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
-  const pool = { poolSize: config.DATABASE_POOL_SIZE, idleMs: config.DATABASE_IDLE_TIMEOUT_MS };
+  const pool = { poolSize: config.DATABASE_POOL_SIZE, idleMs: config.DATABASE_IDLE_TIMEOUT_MS, preparedStatements: config.DATABASE_PREPARED_STATEMENTS };
   if (role === 'api') return { ...pool, connectMs: Math.min(config.DATABASE_CONNECT_TIMEOUT_MS ?? bounds.dbConnectMs, bounds.dbConnectMs), statementMs: bounds.dbStatementMs };
   return { ...pool, connectMs: config.DATABASE_CONNECT_TIMEOUT_MS ?? 10_000, ...(config.WORKER_STATEMENT_TIMEOUT_MS ? { statementMs: config.WORKER_STATEMENT_TIMEOUT_MS } : {}) };
 }

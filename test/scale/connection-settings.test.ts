@@ -86,10 +86,11 @@ describe('Temporal connection settings', () => {
 describe('database pool settings', () => {
   test('pool size and timeouts from the environment; the API never waits past its request bound', () => {
     const c = loadConfig({ DATABASE_POOL_SIZE: '25', DATABASE_IDLE_TIMEOUT_MS: '30000', DATABASE_CONNECT_TIMEOUT_MS: '60000', WORKER_STATEMENT_TIMEOUT_MS: '120000' });
-    expect(databaseOptions(c, 'worker')).toEqual({ poolSize: 25, idleMs: 30_000, connectMs: 60_000, statementMs: 120_000 });
+    expect(databaseOptions(c, 'worker')).toEqual({ poolSize: 25, idleMs: 30_000, connectMs: 60_000, statementMs: 120_000, preparedStatements: true });
     // REQUEST_TIMEOUT_MS 15 s: connecting at most 5 s, a statement 11 s, whatever the worker's are.
-    expect(databaseOptions(c, 'api')).toEqual({ poolSize: 25, idleMs: 30_000, connectMs: 5_000, statementMs: 11_000 });
-    expect(databaseOptions(loadConfig({}), 'worker')).toEqual({ poolSize: 10, idleMs: 10_000, connectMs: 10_000 });
+    expect(databaseOptions(c, 'api')).toEqual({ poolSize: 25, idleMs: 30_000, connectMs: 5_000, statementMs: 11_000, preparedStatements: true });
+    expect(databaseOptions(loadConfig({}), 'worker')).toEqual({ poolSize: 10, idleMs: 10_000, connectMs: 10_000, preparedStatements: true });
+    expect(databaseOptions(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }), 'api').preparedStatements).toBe(false);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });
