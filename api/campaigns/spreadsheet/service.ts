@@ -81,7 +81,7 @@ export function createCampaignSpreadsheets(deps: CampaignSpreadsheetDeps, campai
           status: taken ? ('code_taken' as const) : ('ready' as const),
           message: taken
             ? `批次编码 ${document.code} 已被整改批次“${taken.name}”使用，正式导入将被拒绝；请修改批次编码 / the code ${document.code} is taken`
-            : `试导入通过：将创建 ${preview.totals.problems} 个问题、${preview.totals.tasks} 项任务；确认后以 commit=true 正式导入 / dry run passed`,
+            : `试导入通过：将创建 ${preview.totals.problems} 个问题、${preview.totals.tasks} 项任务；确认无误后即可正式导入（接口：commit=true） / dry run passed: import with commit=true`,
           existingCampaign: taken,
           ...summary,
         };
