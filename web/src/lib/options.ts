@@ -16,5 +16,5 @@ export function useCampaignOptions() {
 }
 
 /** The lifecycle's states, from the domain's one table (domain/lifecycle.ts is pure: the page imports it as it is). */
-export { taskStatuses } from '../../../domain/lifecycle';
+export { isTerminal, taskStatuses } from '../../../domain/lifecycle';
 export const lights = ['red', 'yellow', 'green', 'none'] as const;

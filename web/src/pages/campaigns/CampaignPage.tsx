@@ -6,6 +6,7 @@ import { Deadline, formatDateTime } from '../../components/Deadline';
 import { Loading } from '../../components/Loading';
 import { NotFound } from '../../components/NotFound';
 import { Page } from '../../components/Page';
+import { isTerminal } from '../../lib/options';
 import { useT } from '../../locales';
 
 type Campaign = ResponseOf<'/api/campaigns/{id}', 'get'>;
@@ -85,7 +86,7 @@ export function CampaignPage() {
                   { title: t('tasks.code'), key: 'code', render: (_: unknown, r: Row) => link(r) },
                   { title: t('tasks.problem'), key: 'problem', render: (_: unknown, r: Row) => r.problem.code },
                   { title: t('tasks.measure'), dataIndex: 'measure', key: 'measure' },
-                  { title: t('tasks.deadline'), key: 'deadline', render: (_: unknown, r: Row) => <Deadline iso={r.deadline} open={!r.completedAt && r.status !== 'cancelled'} /> },
+                  { title: t('tasks.deadline'), key: 'deadline', render: (_: unknown, r: Row) => <Deadline iso={r.deadline} open={!isTerminal(r.status)} /> },
                   { title: t('tasks.status'), dataIndex: 'statusLabel', key: 'status' },
                 ]}
               />
