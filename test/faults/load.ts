@@ -48,9 +48,10 @@ async function call(baseUrl: string, method: string, url: string, token: string,
   }
 }
 
-/** Runs `clients` loops until `until()` says stop; returns every answer. */
-export async function runLoad(t: LoadTargets, opts: { clients: number; hangMs: number; until: () => boolean; pauseMs?: number }): Promise<Answer[]> {
-  const answers: Answer[] = [];
+/** Runs `clients` loops until `until()` says stop; returns every answer (also pushed into `answers` as they come, when given). */
+export async function runLoad(t: LoadTargets, opts: { clients: number; hangMs: number; until: () => boolean; pauseMs?: number; answers?: Answer[] }): Promise<Answer[]> {
+  // The caller may pass the array to watch the answers as they come.
+  const answers: Answer[] = opts.answers ?? [];
   const acknowledged = new Set<string>();
   const uncertain = new Set<string>();
   let seq = 0;

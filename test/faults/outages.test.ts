@@ -53,13 +53,16 @@ describe('outages: every request answers within its bound, 503 when a dependency
       expect(res.status).toBe(200);
     }, 90_000, 250);
 
-  /** Load for a second, the fault for `faultMs`, healed, load on until two seconds after health is back. */
+  /** Load until it flows, the fault for `faultMs`, healed, load on until two seconds after health is back. */
   async function underFault(fault: () => Promise<() => Promise<void>>, faultMs: number, during?: () => Promise<void>) {
     await healthy();
     let stop = false;
-    const load = runLoad(targets(), { clients: 4, hangMs: BOUND_MS + 30_000, until: () => stop, pauseMs: 20 });
+    const seen: Answer[] = [];
+    const load = runLoad(targets(), { clients: 4, hangMs: BOUND_MS + 30_000, until: () => stop, pauseMs: 20, answers: seen });
     try {
-      await sleep(1_000);
+      // The fault comes once the load flows: every kind of request has succeeded at least once (on a
+      // loaded machine the first creations may take seconds, and the loop would barely reach progress).
+      await eventually(() => expect(new Set(seen.filter((a) => a.status < 300).map((a) => a.op))).toEqual(new Set(['create', 'read', 'acknowledge', 'progress', 'list'])), 60_000, 100);
       const heal = await fault();
       const faultAt = Date.now();
       try {
