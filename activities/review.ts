@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Prisma, type Role } from '../generated/prisma/client';
 import { scoringOf } from '../domain/review/config';
 import { parsePeriodKey, reviewedPeriod } from '../domain/review/periods';
 import { buildReport, type ReviewSummary } from '../lib/review/report';
 import { renderExcel } from '../lib/review/render';
+import { chunksOf, summaryOf, summarySql, taskListInserts } from '../lib/review/task-lists';
 import type { TaskActivityDeps } from './index';
 import { sendOnce } from './outbox';
 import { issuingOffice, pages } from './mail/context';
@@ -34,7 +36,8 @@ export function createReviewActivities(deps: TaskActivityDeps) {
 
     /**
      * Takes the period's snapshot as of its end, scores it as the cycle says, renders the workbook and
-     * stores the report, once per run (`runKey`): a retry returns the report already stored.
+     * stores the report (its summary as content, the units' task lists as ReviewReportTasks rows),
+     * once per run (`runKey`): a retry returns the report already stored.
      */
     async produceReviewReport(input: { runKey: string; cycleKey: string; period: string }): Promise<{ reportId: string; created: boolean }> {
       const existing = await deps.db.reviewReport.findUnique({ where: { idempotencyKey: input.runKey }, select: { id: true } });
@@ -43,21 +46,27 @@ export function createReviewActivities(deps: TaskActivityDeps) {
       const period = parsePeriodKey(cycle.period, input.period)!;
       const content = await buildReport(deps.db, cycle, period, deps.timeZone, scoringOf(cycle.scoring));
       const excel = await renderExcel(content, deps.timeZone);
+      // The content holds the summary; the units' task lists go to their own rows, in the same transaction.
+      const reportId = randomUUID();
       try {
-        const row = await deps.db.reviewReport.create({
-          data: {
-            idempotencyKey: input.runKey,
-            cycleKey: cycle.key,
-            period: period.key,
-            periodStart: new Date(content.period.start),
-            periodEnd: new Date(content.period.end),
-            reportType: cycle.reportType,
-            content: content as unknown as Prisma.InputJsonValue,
-            excel: new Uint8Array(excel),
-          },
-          select: { id: true },
-        });
-        return { reportId: row.id, created: true };
+        await deps.db.$transaction([
+          deps.db.reviewReport.create({
+            data: {
+              id: reportId,
+              idempotencyKey: input.runKey,
+              cycleKey: cycle.key,
+              period: period.key,
+              periodStart: new Date(content.period.start),
+              periodEnd: new Date(content.period.end),
+              reportType: cycle.reportType,
+              content: summaryOf(content) as unknown as Prisma.InputJsonValue,
+              excel: new Uint8Array(excel),
+            },
+            select: { id: true },
+          }),
+          ...taskListInserts(deps.db, reportId, chunksOf(content)),
+        ]);
+        return { reportId, created: true };
       } catch (err) {
         // A concurrent attempt stored it first.
         if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -70,11 +79,9 @@ export function createReviewActivities(deps: TaskActivityDeps) {
 
     /** Mails the report, its workbook attached, to every active person holding one of the cycle's recipient roles; once each. */
     async mailReviewReport(input: { runKey: string; reportId: string }): Promise<{ sent: number }> {
-      // The summary only (units without their task lists): a report of 100,000 tasks is tens of MB of JSON.
+      // The summary (a report stored before ReviewReportTasks still holds tens of MB of task lists in its content).
       const [report] = await deps.db.$queryRaw<{ id: string; excel: Uint8Array; recipientRoles: Role[]; summary: ReviewSummary }[]>`
-        SELECT r.id, r.excel, c."recipientRoles"::text[] AS "recipientRoles",
-               (r.content - 'units') || jsonb_build_object('units',
-                 (SELECT coalesce(jsonb_agg(x.u - 'openTasks' - 'closedTasks' ORDER BY x.n), '[]'::jsonb) FROM jsonb_array_elements(r.content->'units') WITH ORDINALITY AS x(u, n))) AS summary
+        SELECT r.id, r.excel, c."recipientRoles"::text[] AS "recipientRoles", ${summarySql} AS summary
         FROM "ReviewReport" r JOIN "ReviewCycle" c ON c.key = r."cycleKey" WHERE r.id = ${input.reportId}::uuid`;
       if (!report) throw ApplicationFailure.nonRetryable(`review report ${input.reportId} not found`, 'REVIEW_REPORT_NOT_FOUND');
       const content = report.summary;

@@ -13,6 +13,9 @@ import {
   ZReviewCycleBody,
   ZReviewCycleList,
   ZTriggered,
+  ZUnitTaskPage,
+  ZUnitTasksParams,
+  ZUnitTasksQuery,
 } from './schemas';
 import type { ReviewService } from './service';
 import { XLSX_MEDIA_TYPE } from '../../lib/filetype';
@@ -104,12 +107,24 @@ export function reviewRoutes(service: ReviewService): AnyRoute[] {
       method: 'get',
       path: '/api/reviews/{id}',
       tag: 'reviews',
-      summary: '督导报告（快照、得分、排名、评定）/ one report: snapshot, scores, ranking, ratings',
+      summary: '督导报告（快照、得分、排名、评定；各单位事项清单另行分页）/ one report: snapshot, scores, ranking, ratings (each unit’s tasks are paged apart)',
       auth: 'user',
       params: ZIdParams,
       success: { status: 200, description: 'the report', schema: ZReport },
       errors: [403, 404],
       handler: ({ actor, params }) => service.getReport(actor, params.id),
+    }),
+    route({
+      method: 'get',
+      path: '/api/reviews/{id}/units/{unitId}/tasks',
+      tag: 'reviews',
+      summary: '报告中某单位的事项清单（期末未销号或本期销号，分页）/ a page of one unit’s tasks in a report: open at the period’s end, or closed in it',
+      auth: 'user',
+      params: ZUnitTasksParams,
+      query: ZUnitTasksQuery,
+      success: { status: 200, description: 'a page of the unit’s tasks, in the report’s order (open: by deadline; closed: by closing time)', schema: ZUnitTaskPage },
+      errors: [403, 404],
+      handler: ({ actor, params, query }) => service.unitTasks(actor, params.id, params.unitId, query),
     }),
     route({
       method: 'get',

@@ -77,7 +77,8 @@ const ZUnitMetrics = z.object({
   onTimeRate: z.number().nullable(),
   closureRate: z.number().nullable(),
 });
-const ZReportTask = z.object({
+/** A task as the report lists it, as of the period's end: lib/review/snapshot.ts `TaskRow`. */
+export const ZReportTask = z.object({
   taskId: z.string(),
   code: z.string().nullable(),
   title: z.string(),
@@ -100,7 +101,11 @@ const ZUnitResult = z.object({
   previous: z.object({ score: z.number(), rank: z.number() }).nullable(),
   rating: z.object({ rating: z.enum(['excellent', 'good', 'pass', 'fail']), label: z.string(), reasons: z.array(z.string()) }).optional(),
 });
-/** The stored report as lib/review/report.ts composes it (documented here; stored content is passed through). */
+/**
+ * The stored report's summary as lib/review/report.ts composes it (documented here; stored content is
+ * passed through): the units without their task lists, which are paged from
+ * `GET /api/reviews/{id}/units/{unitId}/tasks`.
+ */
 export const ZReportContent = z.object({
   cycle: z.object({ key: z.string(), name: z.string(), reportType: ZReportType, reportTypeLabel: z.string() }),
   period: z.object({ kind: ZPeriodKind, key: z.string(), label: z.string(), start: z.string(), end: z.string() }),
@@ -113,8 +118,6 @@ export const ZReportContent = z.object({
       code: z.string(),
       name: z.string(),
       metrics: ZUnitMetrics,
-      openTasks: z.array(ZReportTask),
-      closedTasks: z.array(ZReportTask),
       notices: z.array(z.object({ number: z.string(), level: z.number() })),
       light: z.enum(['red', 'yellow', 'green']),
       result: ZUnitResult.nullable(),
@@ -126,3 +129,19 @@ export const ZReport = ZReportSummary.extend({ content: ZReportContent });
 
 export const ZListReportsQuery = z.strictObject({ cycle: ZKeyParams.shape.key.optional(), period: z.string().max(8).optional(), ...ZPage });
 export type TListReportsQuery = z.infer<typeof ZListReportsQuery>;
+
+export const ZTaskListKind = z.enum(['open', 'closed']);
+export const ZUnitTasksParams = z.strictObject({ id: z.uuid(), unitId: z.uuid() });
+export const ZUnitTasksQuery = z.strictObject({
+  list: ZTaskListKind.default('open').describe("open: open at the period's end (overdue ones flagged), by deadline; closed: closed in the period, by closing time"),
+  ...ZPage,
+});
+export type TUnitTasksQuery = z.infer<typeof ZUnitTasksQuery>;
+export const ZUnitTaskPage = z.object({
+  unitId: z.string(),
+  list: ZTaskListKind,
+  items: z.array(ZReportTask),
+  total: z.number(),
+  page: z.number(),
+  pageSize: z.number(),
+});

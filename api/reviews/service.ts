@@ -21,9 +21,10 @@ import { localDate } from '../../domain/calendar';
 import { defaultScoring, reportTypeLabels, reviewScheduleId } from '../../domain/review/config';
 import { parsePeriodKey, reviewedPeriod } from '../../domain/review/periods';
 import { type ReviewScheduleOptions, scheduledRunOf, startReviewRun, syncReviewSchedules } from '../../lib/review/schedules';
+import { readTaskPage, summarySql } from '../../lib/review/task-lists';
 import { paginate } from '../http/common';
 import { type Actor, policy } from '../policy';
-import { periodLabels, type TCycleAction, type TListReportsQuery, type TReviewCycle, type TReviewCycleBody, type ZReportType } from './schemas';
+import { periodLabels, type TCycleAction, type TListReportsQuery, type TReviewCycle, type TReviewCycleBody, type TUnitTasksQuery, type ZReportType } from './schemas';
 import type { z } from 'zod';
 
 export interface ReviewServiceDeps extends ReviewScheduleOptions {
@@ -191,11 +192,25 @@ export function createReviewService(deps: ReviewServiceDeps) {
       return { items: rows.map(presentReport), total, page: query.page, pageSize: query.pageSize };
     },
 
+    /** The report's summary: its units without their task lists (paged by `unitTasks`), whichever shape it was stored in. */
     async getReport(actor: Actor, id: string) {
       mustRead(actor);
-      const row = await db.reviewReport.findUnique({ where: { id }, omit: { excel: true } });
+      const [row] = await db.$queryRaw<ReportRow[]>`
+        SELECT r.id, r."cycleKey", r.period, r."reportType"::text AS "reportType", r."periodStart", r."periodEnd", r."createdAt", ${summarySql} AS content
+        FROM "ReviewReport" r WHERE r.id = ${id}::uuid`;
       if (!row) throw noReport(id);
       return { ...presentReport(row), content: row.content };
+    },
+
+    /** A page of one unit's tasks in a report: open at the period's end, or closed in it, in the report's order. */
+    async unitTasks(actor: Actor, id: string, unitId: string, query: TUnitTasksQuery) {
+      mustRead(actor);
+      const page = await readTaskPage(db, id, unitId, query.list, query.page, query.pageSize);
+      if (!page) {
+        if (!(await db.reviewReport.count({ where: { id } }))) throw noReport(id);
+        throw new AppError(ErrorCode.NOT_FOUND, `报告中没有该单位 / the report lists no unit ${unitId}`);
+      }
+      return { unitId, list: query.list, items: page.items, total: page.total, page: query.page, pageSize: query.pageSize };
     },
 
     /** The report's workbook and the file name it is served under. */

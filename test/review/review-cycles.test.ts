@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { localDate } from '../../domain/calendar';
-import type { ReviewReportContent } from '../../lib/review/report';
+import type { ReviewReportContent, ReviewSummary } from '../../lib/review/report';
+import { readTaskList } from '../../lib/review/task-lists';
 import type { ReviewCycleInput, ReviewCycleResult } from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
 import { at, fixtureTask, type FixtureUnit, fixtureUnit } from '../support/review-fixture';
@@ -109,7 +110,19 @@ describe('review cycles over a hand-computable fixture', () => {
 
   const run = (cycleKey: string, period: string) =>
     h.env.client.workflow.execute('reviewCycle', { taskQueue: h.taskQueue, workflowId: `review-${cycleKey}-${period}-${randomUUID()}`, args: [{ cycleKey, period } satisfies ReviewCycleInput] }) as Promise<ReviewCycleResult>;
-  const content = async (reportId: string) => (await h.db.reviewReport.findUniqueOrThrow({ where: { id: reportId } })).content as unknown as ReviewReportContent;
+  /**
+   * The stored report with this file's units' task lists read back from ReviewReportTasks (the content
+   * holds the summary only; other files' units in the shared database are left with empty lists).
+   */
+  const content = async (reportId: string): Promise<ReviewReportContent> => {
+    const summary = (await h.db.reviewReport.findUniqueOrThrow({ where: { id: reportId } })).content as unknown as ReviewSummary;
+    expect(summary.units.every((x) => !('openTasks' in x) && !('closedTasks' in x))).toBe(true);
+    const listsOf = async (unitId: string, list: 'open' | 'closed') => (await readTaskList(h.db, reportId, unitId, list))!;
+    const units = await Promise.all(
+      summary.units.map(async (x) => (x.code.startsWith(`RV-${tag}-`) ? { ...x, openTasks: await listsOf(x.unitId, 'open'), closedTasks: await listsOf(x.unitId, 'closed') } : { ...x, openTasks: [], closedTasks: [] })),
+    );
+    return { ...summary, units };
+  };
   const mine = (c: ReviewReportContent) => c.units.filter((x) => x.code.startsWith(`RV-${tag}-`));
   const byName = (c: ReviewReportContent) => Object.fromEntries(mine(c).map((x) => [x.name, x]));
 
