@@ -23,6 +23,8 @@ import { buildWebInto, checkPage, heading, signIn, text } from './support/pages'
  *   → 75 − 11.5 = 63.5, rank 3 (down 2), 合格.
  * - 丙 2019 only: overdue, a level-6 (问责) notice, extended and closed on time → 100 − 5 − 0.5 = 94.5,
  *   rank 2 with no previous data; 优秀 by score but 良好 by the rule (its reason names the notice).
+ * - 丁 2019 only: 23 items open and overdue at the year's end (deadlines 1–23 December) → last; its
+ *   expanded row pages them from the API, 20 at a time.
  */
 describe('考核讲评 and 管理 in the browser', () => {
   let h: Harness;
@@ -31,7 +33,7 @@ describe('考核讲评 and 管理 in the browser', () => {
   let org: Org;
   let browser: Browser;
   let officeAuth: string;
-  const u = {} as Record<'J' | 'Y' | 'B', FixtureUnit>;
+  const u = {} as Record<'J' | 'Y' | 'B' | 'D', FixtureUnit>;
   let cycleKey: string;
   let cycleName: string;
 
@@ -49,6 +51,7 @@ describe('考核讲评 and 管理 in the browser', () => {
     u.J = await fixtureUnit(h.db, tag, 1, `甲分局${tag.slice(0, 4)}`);
     u.Y = await fixtureUnit(h.db, tag, 2, `乙分局${tag.slice(0, 4)}`);
     u.B = await fixtureUnit(h.db, tag, 3, `丙分局${tag.slice(0, 4)}`);
+    u.D = await fixtureUnit(h.db, tag, 4, `丁分局${tag.slice(0, 4)}`);
     const by = org.people.office.id;
     const ack = (at: string) => ({ at, type: 'acknowledged' as const });
     const closed = (at: string) => ({ at, type: 'closed' as const, by });
@@ -80,6 +83,7 @@ describe('考核讲评 and 管理 in the browser', () => {
       deadline: '2019-03-29 18:00',
       steps: [ack('2019-02-02 09:00'), overdue('2019-03-29 18:00'), notice('2019-04-15 09:00', 6, 907), { at: '2019-04-20 10:00', type: 'extended', to: '2019-06-28 18:00', by }, closed('2019-06-10 10:00')],
     });
+    for (let i = 1; i <= 23; i++) await task(u.D, `D${String(i).padStart(2, '0')}`, { created: '2019-11-01 10:00', deadline: `2019-12-${String(i).padStart(2, '0')} 18:00`, steps: [ack('2019-11-02 09:00')] });
 
     // A cycle of this file's own (the database is shared with other test files).
     cycleKey = `ra-${tag}`;
@@ -168,6 +172,32 @@ describe('考核讲评 and 管理 in the browser', () => {
     expect(reasonText).toContain('综合得分 94.5（≥ 85），按分数为「优秀」');
     expect(reasonText).toContain('本期有第6级（问责）及以上督办事项 1 项（督办〔2019〕第907号），不得评定为优秀，调整为「良好」');
     await checkPage(page, 'review-report-2019');
+
+    const tag = org.tag;
+    // A unit's row opens on its tasks, paged from the API: 丁's 23 open items, 20 on the first page.
+    const expand = async (name: string) => {
+      for (const r of await page.$$('tr.ant-table-row')) {
+        if ((await r.evaluate((el) => el.textContent ?? '')).includes(name)) return (await r.$('button[aria-label="展开行"]'))!.click();
+      }
+      throw new Error(`no row of ${name}`);
+    };
+    const codesIn = (section: string) =>
+      page.$eval(`::-p-aria([role="region"][name="${section}"])`, (el) => Array.from(el.querySelectorAll('tr.ant-table-row')).map((tr) => tr.querySelector('td')?.textContent ?? ''));
+    await expand(u.D.name);
+    const dOpen = `${u.D.name} 期末未销号事项`;
+    await page.waitForSelector(`::-p-aria([role="region"][name="${dOpen}"]) ::-p-text(D01-${tag})`);
+    expect(await codesIn(dOpen)).toEqual(Array.from({ length: 20 }, (_, i) => `D${String(i + 1).padStart(2, '0')}-${tag}`));
+    await text(page, '共 23 条');
+    await text(page, '逾期31天'); // D01: 1 December 18:00 to 1 January 00:00
+    await checkPage(page, 'review-report-unit-tasks');
+    await page.locator(`section[aria-label="${dOpen}"] li.ant-pagination-item-2`).click();
+    await page.waitForSelector(`::-p-aria([role="region"][name="${dOpen}"]) ::-p-text(D23-${tag})`);
+    expect(await codesIn(dOpen)).toEqual([`D21-${tag}`, `D22-${tag}`, `D23-${tag}`]);
+    // 乙 has nothing open: its row opens on what it closed in the year, by closing time.
+    await expand(u.Y.name);
+    const yClosed = `${u.Y.name} 本期销号事项`;
+    await page.waitForSelector(`::-p-aria([role="region"][name="${yClosed}"]) ::-p-text(Y2-${tag})`);
+    expect(await codesIn(yClosed)).toEqual([`Y1-${tag}`, `Y2-${tag}`]);
 
     // The workbook downloads as the API serves it: an xlsx with a summary sheet and one per unit.
     const downloads = mkdtempSync(path.join(tmpdir(), 'workbook-'));

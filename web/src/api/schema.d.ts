@@ -524,7 +524,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 督导报告（快照、得分、排名、评定）/ one report: snapshot, scores, ranking, ratings */
+        /** 督导报告（快照、得分、排名、评定；各单位事项清单另行分页）/ one report: snapshot, scores, ranking, ratings (each unit’s tasks are paged apart) */
         get: operations["getApiReviewsId"];
         put?: never;
         post?: never;
@@ -543,6 +543,23 @@ export interface paths {
         };
         /** 下载报告 Excel / download the report’s Excel workbook */
         get: operations["getApiReviewsIdExcel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reviews/{id}/units/{unitId}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 报告中某单位的事项清单（期末未销号或本期销号，分页）/ a page of one unit’s tasks in a report: open at the period’s end, or closed in it */
+        get: operations["getApiReviewsIdUnitsUnitIdTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4588,21 +4605,6 @@ export interface operations {
                                 tasks: number;
                             };
                             units: {
-                                closedTasks: {
-                                    closedAt: string | null;
-                                    code: string | null;
-                                    deadline: string;
-                                    level: number;
-                                    /** @enum {string} */
-                                    light: "red" | "yellow" | "green" | "none";
-                                    onTime: boolean | null;
-                                    overdue: boolean;
-                                    overdueDays: number;
-                                    owner: string;
-                                    status: string;
-                                    taskId: string;
-                                    title: string;
-                                }[];
                                 code: string;
                                 /** @enum {string} */
                                 light: "red" | "yellow" | "green";
@@ -4627,21 +4629,6 @@ export interface operations {
                                 notices: {
                                     level: number;
                                     number: string;
-                                }[];
-                                openTasks: {
-                                    closedAt: string | null;
-                                    code: string | null;
-                                    deadline: string;
-                                    level: number;
-                                    /** @enum {string} */
-                                    light: "red" | "yellow" | "green" | "none";
-                                    onTime: boolean | null;
-                                    overdue: boolean;
-                                    overdueDays: number;
-                                    owner: string;
-                                    status: string;
-                                    taskId: string;
-                                    title: string;
                                 }[];
                                 result: {
                                     breakdown: {
@@ -4756,6 +4743,109 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 请求参数错误 / bad request (field and rule named in details) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 未认证 / missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 无权操作 / not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 不存在或不可见 / not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 服务器内部错误 / internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 依赖服务不可用 / a dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiReviewsIdUnitsUnitIdTasks: {
+        parameters: {
+            query?: {
+                list?: "open" | "closed";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                unitId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of the unit’s tasks, in the report’s order (open: by deadline; closed: by closing time) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            closedAt: string | null;
+                            code: string | null;
+                            deadline: string;
+                            level: number;
+                            /** @enum {string} */
+                            light: "red" | "yellow" | "green" | "none";
+                            onTime: boolean | null;
+                            overdue: boolean;
+                            overdueDays: number;
+                            owner: string;
+                            status: string;
+                            taskId: string;
+                            title: string;
+                        }[];
+                        /** @enum {string} */
+                        list: "open" | "closed";
+                        page: number;
+                        pageSize: number;
+                        total: number;
+                        unitId: string;
+                    };
                 };
             };
             /** @description 请求参数错误 / bad request (field and rule named in details) */

@@ -3,18 +3,18 @@ import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Descriptions, List, Row, Statistic, Table, Typography } from 'antd';
 import { useParams } from 'react-router-dom';
 import { api, ApiError, type ResponseOf, unwrap } from '../../api/client';
-import { Deadline, formatDateTime } from '../../components/Deadline';
+import { formatDateTime } from '../../components/Deadline';
 import { Loading } from '../../components/Loading';
 import { NotFound } from '../../components/NotFound';
 import { Page } from '../../components/Page';
 import { TrafficLight } from '../../components/TrafficLight';
 import { type Translate, useT } from '../../locales';
 import { StateTag } from './StateTag';
+import { UnitTasks } from './UnitTasks';
 import { useWorkbookDownload } from './useWorkbook';
 
 type Report = ResponseOf<'/api/reviews/{id}', 'get'>;
 type UnitRow = Report['content']['units'][number];
-type TaskRow = UnitRow['openTasks'][number];
 
 const ratingTones = { excellent: 'green', good: 'blue', pass: 'gold', fail: 'red' } as const;
 const percent = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10}%`);
@@ -50,7 +50,8 @@ function Trend({ unit, t }: { unit: UnitRow; t: Translate }) {
 /**
  * One stored report (a review mail's link opens it): the period, the totals, each unit's light,
  * score and rank with the trend against the previous period, ratings with their reasons
- * (assessments), each unit's open items at the period's end, and the workbook.
+ * (assessments), each unit's open items at the period's end and those closed in it (paged from
+ * the API when its row is expanded), and the workbook.
  */
 export function ReviewPage() {
   const { id = '' } = useParams();
@@ -92,22 +93,6 @@ export function ReviewPage() {
       ? [{ title: t('reviews.ratingCol'), key: 'rating', render: (_: unknown, u: UnitRow) => (u.result?.rating ? <StateTag tone={ratingTones[u.result.rating.rating]}>{u.result.rating.label}</StateTag> : '—') }]
       : []),
     ...metricColumns,
-  ];
-  const taskColumns = [
-    { title: t('reviews.task.code'), key: 'code', render: (_: unknown, task: TaskRow) => task.code ?? '—' },
-    { title: t('reviews.task.title'), dataIndex: 'title', key: 'title', ellipsis: true },
-    { title: t('reviews.task.owner'), dataIndex: 'owner', key: 'owner' },
-    { title: t('reviews.task.deadline'), key: 'deadline', render: (_: unknown, task: TaskRow) => <Deadline iso={task.deadline} open={false} /> },
-    {
-      title: t('tasks.light'),
-      key: 'light',
-      render: (_: unknown, task: TaskRow) => (
-        <span style={{ whiteSpace: 'nowrap' }}>
-          <TrafficLight light={task.light} />
-          {task.overdue && <span style={{ marginLeft: 6, color: '#a8071a' }}>{t('reviews.task.overdueDays', { n: task.overdueDays })}</span>}
-        </span>
-      ),
-    },
   ];
   const totals: [string, number | string][] = (
     [
@@ -157,17 +142,8 @@ export function ReviewPage() {
           columns={columns}
           scroll={{ x: 1100 }}
           expandable={{
-            rowExpandable: (u) => u.openTasks.length > 0,
-            expandedRowRender: (u) => (
-              <Table
-                rowKey="taskId"
-                size="small"
-                pagination={false}
-                dataSource={u.openTasks}
-                columns={taskColumns}
-                title={() => <strong>{t('reviews.openTasks')}</strong>}
-              />
-            ),
+            rowExpandable: (u) => u.metrics.open + u.metrics.closed > 0,
+            expandedRowRender: (u) => <UnitTasks reportId={r.id} unit={u} />,
           }}
         />
       </Card>
