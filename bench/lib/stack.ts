@@ -11,7 +11,7 @@ import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catch
 import { deployMigrations } from '../../scripts/lib/migrations';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { freePort, type Service } from '../../scripts/lib/processes';
-import { ensureSearchAttributes, startTemporalDevServer } from '../../scripts/lib/temporal';
+import { ensureSearchAttributes, startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal';
 import { searchAttributeKeys } from '../../domain/contract';
 import { type NodeChild, startNodeChild } from './child';
 import { pidsByCmdline } from './proc';
@@ -52,6 +52,26 @@ export const workerProcess = {
   nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '512'}`],
 };
 
+/**
+ * A headless dev server on a free port with the flags `npm start` uses, its SQLite file and log in
+ * `dir`, and its process id (for CPU and memory); `durable: false` runs SQLite with synchronous=OFF.
+ */
+export async function startBenchDevServer(dir: string, opts: { durable?: boolean } = {}): Promise<{ dev: TemporalDevServer; pid: number | undefined }> {
+  const dbFile = path.join(dir, 'temporal.db');
+  const dev = await startTemporalDevServer({
+    cli: resolveTemporalBinary('temporal', process.env.TEMPORAL_CLI),
+    dbFile,
+    port: await freePort(),
+    uiPort: null,
+    namespace: NAMESPACE,
+    searchAttributes: searchAttributeKeys,
+    logFile: path.join(dir, 'temporal.log'),
+    ...(opts.durable === undefined ? {} : { durable: opts.durable }),
+  });
+  const [pid] = await pidsByCmdline(dbFile);
+  return { dev, pid };
+}
+
 export async function startStack(opts: { log: (m: string) => void; keep?: boolean }): Promise<Stack> {
   const services: Service[] = [];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rectify-bench-'));
@@ -78,18 +98,8 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
     await syncPackageCalendar(db);
     opts.log(`PostgreSQL ready, migrated (${Date.now() - t0} ms)`);
 
-    const dbFile = path.join(dir, 'temporal.db');
-    const dev = await startTemporalDevServer({
-      cli: resolveTemporalBinary('temporal', process.env.TEMPORAL_CLI),
-      dbFile,
-      port: await freePort(),
-      uiPort: null,
-      namespace: NAMESPACE,
-      searchAttributes: searchAttributeKeys,
-      logFile: path.join(dir, 'temporal.log'),
-    });
+    const { dev, pid: temporalPid } = await startBenchDevServer(dir);
     services.push(dev);
-    const [temporalPid] = await pidsByCmdline(dbFile);
     if (!temporalPid) throw new Error('cannot find the temporal dev server process');
     const [postgresPid] = await pidsByCmdline(pgDir, 'postgres');
     const connection = await Connection.connect({ address: dev.address });

@@ -2,13 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { searchAttributeKeys } from '../../domain/contract';
-import { resolveTemporalBinary } from '../../lib/tools';
-import { freePort } from '../../scripts/lib/processes';
-import { startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal';
+import type { TemporalDevServer } from '../../scripts/lib/temporal';
 import { cpuMsOf } from '../lib/cpu';
-import { pidsByCmdline } from '../lib/proc';
-import { NAMESPACE } from '../lib/stack';
+import { NAMESPACE, startBenchDevServer } from '../lib/stack';
 import { ratio, round, runPool } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
 
@@ -31,20 +27,9 @@ export const b8Durability: Scenario = {
     const start = async (durable: boolean) => {
       const dir = path.join(ctx.stack.dir, `durability-${durable ? 'normal' : 'off'}`);
       await mkdir(dir, { recursive: true });
-      const dbFile = path.join(dir, 'temporal.db');
-      const dev = await startTemporalDevServer({
-        cli: resolveTemporalBinary('temporal', process.env.TEMPORAL_CLI),
-        dbFile,
-        port: await freePort(),
-        uiPort: null,
-        namespace: NAMESPACE,
-        searchAttributes: searchAttributeKeys,
-        logFile: path.join(dir, 'temporal.log'),
-        durable,
-      });
+      const { dev, pid } = await startBenchDevServer(dir, { durable });
       const connection = await Connection.connect({ address: dev.address });
       servers.push({ dev, connection });
-      const [pid] = await pidsByCmdline(dbFile);
       if (!pid) throw new Error('cannot find the durability dev server process');
       servers[servers.length - 1]!.worker = await ctx.stack.startChild(`bare-worker-${durable ? 'normal' : 'off'}`, 'worker-process.ts', { BENCH_WORKER: 'bare', TEMPORAL_ADDRESS: dev.address, TEMPORAL_TASK_QUEUE: taskQueue });
       return { client: new Client({ connection, namespace: NAMESPACE }), pid, seconds: 0, cpuMs: 0, done: 0 };
