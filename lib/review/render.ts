@@ -2,11 +2,10 @@
  * A review report as people read it: an Excel workbook (a summary sheet, one sheet per unit, traffic
  * lights as cell fills).
  */
-import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import { taskStatusLabels, type TaskStatus } from '../../domain/lifecycle';
 import type { ReviewReportContent } from './report';
 import type { Light, TaskRow, UnitMetrics } from './snapshot';
+import { type CellValue, Style, type StyleId, WorkbookWriter } from './xlsx';
 
 export const fills: Record<Exclude<Light, 'none'>, string> = { red: 'FFF8696B', yellow: 'FFFFEB84', green: 'FF63BE7B' };
 const lightLabels: Record<Light, string> = { red: '红', yellow: '黄', green: '绿', none: '—' };
@@ -50,89 +49,117 @@ function taskCells(t: TaskRow, fmt: (iso: string) => string) {
   ];
 }
 
+/** Formats instants as the workbook shows them (many tasks share a deadline: each one formatted once). */
 const instantFormatter = (timeZone: string) => {
   const f = new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
-  return (iso: string) => f.format(new Date(iso));
+  const seen = new Map<string, string>();
+  return (iso: string) => {
+    let s = seen.get(iso);
+    if (s === undefined) {
+      s = f.format(new Date(iso));
+      if (seen.size < 100_000) seen.set(iso, s);
+    }
+    return s;
+  };
 };
 
-/** Sheet names: at most 31 characters, none of []:*?/\, unique. */
+/** Sheet names: at most 31 characters, none of []:*?/\, no apostrophe first or last, unique. */
 function sheetName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[[\]:*?/\\]/g, '_').slice(0, 28) || '单位';
+  const base = name.replace(/[[\]:*?/\\]/g, '_').slice(0, 28).replace(/^'|'$/g, '_') || '单位';
   let candidate = base;
   for (let i = 2; taken.has(candidate); i++) candidate = `${base.slice(0, 26)}(${i})`;
   taken.add(candidate);
   return candidate;
 }
 
-function fill(cell: ExcelJS.Cell, light: Light) {
-  if (light === 'none') return;
-  cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fills[light] } };
+const lightStyles: Record<Light, StyleId> = { red: Style.red, yellow: Style.yellow, green: Style.green, none: Style.none };
+
+export interface SheetRow {
+  values: CellValue[];
+  /** Every cell's (and the row's) style. */
+  style?: StyleId;
+  /** Some cells' style, by index. */
+  cellStyles?: Record<number, StyleId>;
+}
+
+export interface SheetModel {
+  name: string;
+  widths: number[];
+  /** The rows, made as they are read (a sheet of 100,000 tasks is never held as a whole). */
+  rows(): Iterable<SheetRow>;
+}
+
+/** What the workbook holds: a summary sheet, then one sheet per unit listing its open, then its closed tasks. */
+export function workbookSheets(content: ReviewReportContent, timeZone: string): SheetModel[] {
+  const fmt = instantFormatter(timeZone);
+  const header = summaryHeader(content);
+  const nameCol = header.indexOf('单位');
+  const lightCol = header.indexOf('状态灯');
+  const summary: SheetModel = {
+    name: '汇总',
+    widths: header.map((_, i) => (i === nameCol ? 24 : 12)),
+    *rows() {
+      yield { values: [`${content.cycle.name}（${content.cycle.reportTypeLabel}）${content.period.label}`], style: Style.title };
+      yield { values: [`统计区间：${fmt(content.period.start)} 至 ${fmt(content.period.end)}（不含）`] };
+      yield { values: [] };
+      yield { values: header, style: Style.bold };
+      for (const u of content.units) {
+        const m = u.metrics;
+        const r = u.result;
+        const values = [
+          ...(content.scoring ? [r!.rank] : []),
+          u.name,
+          lightLabels[u.light],
+          m.tasks,
+          m.open,
+          m.closed,
+          m.closedOnTime,
+          pct(m.onTimeRate),
+          m.overdue,
+          m.overdueDays,
+          escalated(m),
+          m.returned,
+          m.extensions,
+          ...(content.scoring ? [r!.score, r!.previous?.score ?? '—', r!.previous?.rank ?? '—'] : []),
+          ...(r?.rating ? [r.rating.label, r.rating.reasons.join('；')] : []),
+        ];
+        yield { values, cellStyles: { [lightCol]: lightStyles[u.light] } };
+      }
+      const t = content.totals;
+      yield { values: [...(content.scoring ? [''] : []), '合计', '', t.tasks, t.open, t.closed, t.closedOnTime, pct(t.onTimeRate), t.overdue, t.overdueDays, escalated(t), t.returned, t.extensions], style: Style.bold };
+    },
+  };
+
+  const taken = new Set(['汇总']);
+  const widths = taskHeader.map((_, i) => (i === 1 ? 40 : 14));
+  const lightCell = taskHeader.indexOf('状态灯');
+  const cellStyles = { red: { [lightCell]: Style.red }, yellow: { [lightCell]: Style.yellow }, green: { [lightCell]: Style.green }, none: undefined };
+  const units = content.units.map(
+    (u): SheetModel => ({
+      name: sheetName(u.name, taken),
+      widths,
+      *rows() {
+        yield { values: [`${u.name}：期末未销号 ${u.metrics.open} 项（逾期 ${u.metrics.overdue} 项），本期销号 ${u.metrics.closed} 项`], style: Style.bold };
+        yield { values: taskHeader, style: Style.bold };
+        for (const task of u.openTasks) yield { values: taskCells(task, fmt), cellStyles: cellStyles[task.light] };
+        for (const task of u.closedTasks) yield { values: taskCells(task, fmt), cellStyles: cellStyles[task.light] };
+      },
+    }),
+  );
+  return [summary, ...units];
 }
 
 /**
- * Streams the workbook (exceljs' streaming writer: each row is written out as it is committed, so a
- * report of 100,000 tasks neither holds the whole sheet model nor pays for it twice).
+ * Renders the workbook (lib/review/xlsx.ts: each sheet's XML written as text, deflated on the thread
+ * pool while the next one is written).
  */
 export async function renderExcel(content: ReviewReportContent, timeZone: string): Promise<Buffer> {
-  const fmt = instantFormatter(timeZone);
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  wb.creator = '整改督办系统';
-  // A fixed date: the same report renders to the same workbook content.
-  wb.created = new Date(content.period.end);
-  wb.modified = wb.created;
-
-  const header = summaryHeader(content);
-  const nameCol = header.indexOf('单位');
-  const summary = wb.addWorksheet('汇总');
-  summary.columns = header.map((_, i) => ({ width: i === nameCol ? 24 : 12 }));
-  const add = (ws: ExcelJS.Worksheet, values: unknown[], style?: (row: ExcelJS.Row) => void) => {
-    const row = ws.addRow(values);
-    style?.(row);
-    row.commit();
-  };
-  add(summary, [`${content.cycle.name}（${content.cycle.reportTypeLabel}）${content.period.label}`], (r) => (r.font = { bold: true, size: 14 }));
-  add(summary, [`统计区间：${fmt(content.period.start)} 至 ${fmt(content.period.end)}（不含）`]);
-  add(summary, []);
-  add(summary, header, (r) => (r.font = { bold: true }));
-  const lightCol = header.indexOf('状态灯') + 1;
-  for (const u of content.units) {
-    const m = u.metrics;
-    const r = u.result;
-    const values = [
-      ...(content.scoring ? [r!.rank] : []),
-      u.name,
-      lightLabels[u.light],
-      m.tasks,
-      m.open,
-      m.closed,
-      m.closedOnTime,
-      pct(m.onTimeRate),
-      m.overdue,
-      m.overdueDays,
-      escalated(m),
-      m.returned,
-      m.extensions,
-      ...(content.scoring ? [r!.score, r!.previous?.score ?? '—', r!.previous?.rank ?? '—'] : []),
-      ...(r?.rating ? [r.rating.label, r.rating.reasons.join('；')] : []),
-    ];
-    add(summary, values, (row) => fill(row.getCell(lightCol), u.light));
+  // A fixed date: the same report renders to the same workbook.
+  const wb = new WorkbookWriter({ creator: '整改督办系统', created: new Date(content.period.end), fills });
+  for (const sheet of workbookSheets(content, timeZone)) {
+    const ws = wb.sheet({ name: sheet.name, widths: sheet.widths });
+    for (const row of sheet.rows()) ws.row(row.values, row.style, row.cellStyles);
+    await wb.add(ws);
   }
-  const t = content.totals;
-  add(summary, [...(content.scoring ? [''] : []), '合计', '', t.tasks, t.open, t.closed, t.closedOnTime, pct(t.onTimeRate), t.overdue, t.overdueDays, escalated(t), t.returned, t.extensions], (r) => (r.font = { bold: true }));
-  summary.commit();
-
-  const taken = new Set(['汇总']);
-  for (const u of content.units) {
-    const ws = wb.addWorksheet(sheetName(u.name, taken));
-    ws.columns = taskHeader.map((_, i) => ({ width: i === 1 ? 40 : 14 }));
-    add(ws, [`${u.name}：期末未销号 ${u.metrics.open} 项（逾期 ${u.metrics.overdue} 项），本期销号 ${u.metrics.closed} 项`], (r) => (r.font = { bold: true }));
-    add(ws, taskHeader, (r) => (r.font = { bold: true }));
-    for (const task of [...u.openTasks, ...u.closedTasks]) add(ws, taskCells(task, fmt), (r) => fill(r.getCell(9), task.light));
-    ws.commit();
-  }
-  await wb.commit();
-  return Buffer.concat(chunks);
+  return wb.finish();
 }
