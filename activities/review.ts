@@ -5,7 +5,7 @@ import { scoringOf } from '../domain/review/config';
 import { parsePeriodKey, reviewedPeriod } from '../domain/review/periods';
 import { buildReport, type ReviewSummary } from '../lib/review/report';
 import { renderExcel } from '../lib/review/render';
-import { chunksOf, summaryOf, summarySql, taskListInserts } from '../lib/review/task-lists';
+import { chunksOf, storeTaskLists, summaryOf, summarySql } from '../lib/review/task-lists';
 import type { TaskActivityDeps } from './index';
 import { sendOnce } from './outbox';
 import { issuingOffice, pages } from './mail/context';
@@ -45,27 +45,40 @@ export function createReviewActivities(deps: TaskActivityDeps) {
       const cycle = await cycleOf(input.cycleKey);
       const period = parsePeriodKey(cycle.period, input.period)!;
       const content = await buildReport(deps.db, cycle, period, deps.timeZone, scoringOf(cycle.scoring));
-      const excel = await renderExcel(content, deps.timeZone);
-      // The content holds the summary; the units' task lists go to their own rows, in the same transaction.
+      // The content holds the summary; the units' task lists go to their own rows. The rows are written
+      // while the workbook renders (its parts deflate on the thread pool), in one transaction with the
+      // report, which gets its workbook last: nothing of it is seen before all of it is there.
       const reportId = randomUUID();
       try {
-        await deps.db.$transaction([
-          deps.db.reviewReport.create({
-            data: {
-              id: reportId,
-              idempotencyKey: input.runKey,
-              cycleKey: cycle.key,
-              period: period.key,
-              periodStart: new Date(content.period.start),
-              periodEnd: new Date(content.period.end),
-              reportType: cycle.reportType,
-              content: summaryOf(content) as unknown as Prisma.InputJsonValue,
-              excel: new Uint8Array(excel),
-            },
-            select: { id: true },
-          }),
-          ...taskListInserts(deps.db, reportId, chunksOf(content)),
-        ]);
+        await deps.db.$transaction(
+          async (tx) => {
+            const rendering = renderExcel(content, deps.timeZone);
+            const storing = (async () => {
+              await tx.reviewReport.create({
+                data: {
+                  id: reportId,
+                  idempotencyKey: input.runKey,
+                  cycleKey: cycle.key,
+                  period: period.key,
+                  periodStart: new Date(content.period.start),
+                  periodEnd: new Date(content.period.end),
+                  reportType: cycle.reportType,
+                  content: summaryOf(content) as unknown as Prisma.InputJsonValue,
+                  excel: new Uint8Array(0),
+                },
+                select: { id: true },
+              });
+              await storeTaskLists(tx, reportId, chunksOf(content));
+            })();
+            // Both settled before the transaction ends either way (no statement left running as it rolls back).
+            const [excel, stored] = await Promise.allSettled([rendering, storing]);
+            if (excel.status === 'rejected') throw excel.reason;
+            if (stored.status === 'rejected') throw stored.reason;
+            await tx.reviewReport.update({ where: { id: reportId }, data: { excel: new Uint8Array(excel.value) }, select: { id: true } });
+          },
+          // A report of 100,000 tasks takes seconds (Prisma's default bound is 5 s); the activity's own bound is 10 minutes.
+          { maxWait: 30_000, timeout: 5 * 60_000 },
+        );
         return { reportId, created: true };
       } catch (err) {
         // A concurrent attempt stored it first.

@@ -53,14 +53,21 @@ export function chunksOf(content: ReviewReportContent): TaskChunk[] {
 /** Statements of at most this many chunks (6 parameters each; PostgreSQL takes up to 65,535). */
 const INSERT_BATCH = 2_000;
 
-/** The statements storing a report's task lists, for the transaction that stores its row first. */
+function insertStatement(reportId: string, chunks: TaskChunk[]): Prisma.Sql {
+  const values = chunks.map((c) => Prisma.sql`(${reportId}::uuid, ${c.unitId}::uuid, ${c.list}::"ReviewTaskList", ${c.chunk}, ${c.count}, ${c.rows})`);
+  return Prisma.sql`INSERT INTO "ReviewReportTasks"("reportId", "unitId", list, chunk, count, rows) VALUES ${Prisma.join(values)}`;
+}
+
+/** The statements storing a report's task lists, for a batch transaction that stores its row first. */
 export function taskListInserts(db: Db, reportId: string, chunks: TaskChunk[]): Prisma.PrismaPromise<number>[] {
   const statements: Prisma.PrismaPromise<number>[] = [];
-  for (let i = 0; i < chunks.length; i += INSERT_BATCH) {
-    const values = chunks.slice(i, i + INSERT_BATCH).map((c) => Prisma.sql`(${reportId}::uuid, ${c.unitId}::uuid, ${c.list}::"ReviewTaskList", ${c.chunk}, ${c.count}, ${c.rows})`);
-    statements.push(db.$executeRaw`INSERT INTO "ReviewReportTasks"("reportId", "unitId", list, chunk, count, rows) VALUES ${Prisma.join(values)}`);
-  }
+  for (let i = 0; i < chunks.length; i += INSERT_BATCH) statements.push(db.$executeRaw(insertStatement(reportId, chunks.slice(i, i + INSERT_BATCH))));
   return statements;
+}
+
+/** Stores a report's task lists within the transaction that stored its row. */
+export async function storeTaskLists(tx: Prisma.TransactionClient, reportId: string, chunks: TaskChunk[]): Promise<void> {
+  for (let i = 0; i < chunks.length; i += INSERT_BATCH) await tx.$executeRaw(insertStatement(reportId, chunks.slice(i, i + INSERT_BATCH)));
 }
 
 const rowOf = (values: unknown[]): TaskRow => Object.fromEntries(taskColumns.map((c, i) => [c, values[i]])) as unknown as TaskRow;
