@@ -127,12 +127,17 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
      * Reconciles a campaign whose problems are all closed (对账): writes its closure ledger once and
      * mails it, with the 台账 workbook, to the office (every active person with the office role;
      * the campaign's creator if there is none), once per campaign and recipient.
+     * Answers the ledger's totals, not the ledger: the answer is recorded in the campaign's history,
+     * and the rows (one per task, ~9 MiB at the schema's 500 × 50) pass Temporal's 2 MiB payload limit.
      */
-    async reconcileCampaign(input: { campaignId: string; at: string }): Promise<Ledger> {
+    async reconcileCampaign(input: { campaignId: string; at: string }): Promise<Pick<Ledger, 'campaignId' | 'reconciledAt' | 'totals'>> {
+      const current = await deps.db.campaign.findUniqueOrThrow({ where: { id: input.campaignId }, select: { status: true, ledger: true } });
+      // Built before the transaction: reading every task of a campaign at the schema's 500 × 50 takes
+      // longer than an interactive transaction may run (Prisma's 5 s; P2028 and a retry for ever).
+      const built = current.status === 'reconciled' && current.ledger ? null : await buildLedger(deps.db, input.campaignId, input.at);
       const ledger = await deps.db.$transaction(async (tx) => {
         const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: input.campaignId } });
-        if (campaign.status === 'reconciled' && campaign.ledger) return campaign.ledger as unknown as Ledger;
-        const built = await buildLedger(tx, campaign.id, input.at);
+        if ((campaign.status === 'reconciled' && campaign.ledger) || !built) return campaign.ledger as unknown as Ledger;
         await tx.campaign.update({
           where: { id: campaign.id },
           data: { status: 'reconciled', reconciledAt: new Date(input.at), ledger: built as unknown as Prisma.InputJsonValue },
@@ -166,7 +171,7 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
           );
         }
       }
-      return ledger;
+      return { campaignId: ledger.campaignId, reconciledAt: ledger.reconciledAt, totals: ledger.totals };
     },
   };
 }
