@@ -45,8 +45,8 @@ export function createReviewActivities(deps: TaskActivityDeps) {
       const cycle = await cycleOf(input.cycleKey);
       const period = parsePeriodKey(cycle.period, input.period)!;
       const content = await buildReport(deps.db, cycle, period, deps.timeZone, scoringOf(cycle.scoring));
-      // The content holds the summary; the units' task lists go to their own rows. The rows are written
-      // while the workbook renders (its parts deflate on the thread pool), in one transaction with the
+      // The content holds the summary; the units' task lists go to their own rows. The rows are gzipped
+      // and written while the workbook renders (both compress on the thread pool), in one transaction with the
       // report, which gets its workbook last: nothing of it is seen before all of it is there.
       const reportId = randomUUID();
       try {
@@ -54,6 +54,7 @@ export function createReviewActivities(deps: TaskActivityDeps) {
           async (tx) => {
             const rendering = renderExcel(content, deps.timeZone);
             const storing = (async () => {
+              const chunks = await chunksOf(content);
               await tx.reviewReport.create({
                 data: {
                   id: reportId,
@@ -68,7 +69,7 @@ export function createReviewActivities(deps: TaskActivityDeps) {
                 },
                 select: { id: true },
               });
-              await storeTaskLists(tx, reportId, chunksOf(content));
+              await storeTaskLists(tx, reportId, chunks);
             })();
             // Both settled before the transaction ends either way (no statement left running as it rolls back).
             const [excel, stored] = await Promise.allSettled([rendering, storing]);

@@ -118,7 +118,7 @@ export const b5Reports: Scenario = {
         data: { id: copyId, idempotencyKey: `bench-copy-${tag}`, cycleKey, period: PERIOD, periodStart: new Date(content.period.start), periodEnd: new Date(content.period.end), reportType: 'dispatch', content: summaryOf(content) as never, excel: new Uint8Array(excel) },
         select: { id: true },
       }),
-      ...taskListInserts(stack.db, copyId, chunksOf(content)),
+      ...taskListInserts(stack.db, copyId, await chunksOf(content)),
     ]);
     const storeMs = Date.now() - t;
     await stack.db.reviewReport.delete({ where: { id: copyId } });
@@ -138,7 +138,7 @@ export const b5Reports: Scenario = {
       storedTasksListed: listed!,
       reportSeconds: round(reportMs / 1000, 2),
       runsSeconds: runs.map((r) => round(r.ms / 1000, 2)),
-      parts: { snapshotSeconds: round(snapshotMs / 1000, 2), excelSeconds: round(excelMs / 1000, 2), storeSeconds: round(storeMs / 1000, 2), excelMB: round(excel.length / 1e6, 1), contentMB: round(JSON.stringify(summaryOf(content)).length / 1e6, 2), listsMB: round(chunksOf(content).reduce((n, c) => n + c.rows.length, 0) / 1e6, 1) },
+      parts: { snapshotSeconds: round(snapshotMs / 1000, 2), excelSeconds: round(excelMs / 1000, 2), storeSeconds: round(storeMs / 1000, 2), excelMB: round(excel.length / 1e6, 1), contentMB: round(JSON.stringify(summaryOf(content)).length / 1e6, 2), listsMB: round((await chunksOf(content)).reduce((n, c) => n + c.rows.length, 0) / 1e6, 1) },
       storedExcelMB: round(stored.excel.length / 1e6, 1),
       seedSeconds: round(seeded / 1000, 1),
       baseline: { what: 'one plain query reading the same tasks with unit and owner', seconds: round(baselineMs / 1000, 3) },

@@ -13,8 +13,8 @@ import { at, fixtureTask, type FixtureUnit, fixtureUnit } from '../support/revie
  * A report's task lists live apart from its JSON content (ReviewReportTasks, chunks of 500 rows):
  * the report read answers the units without lists, GET /api/reviews/{id}/units/{unitId}/tasks
  * pages one unit's list in the report's order (across chunk boundaries), only within that report
- * and unit, for those who read reviews; the workbook still lists every open task; a report stored
- * before (lists inside its content) reads the same.
+ * and unit, for those who read reviews; the workbook still lists every open task; reports stored
+ * before (lists inside its content, or chunks as text) read the same.
  *
  * March 2024, two units of this file: 大 with 1,234 open tasks (deadlines 10 March – 29 April, so
  * those before the 31st are overdue at the end) and 3 closed in March; 小 with one open task.
@@ -160,6 +160,20 @@ describe('paged task lists of a review report', () => {
     expect((await tasksOf(u.big.id, { pageSize: 201 }).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
     expect((await get(`/api/reviews/${reportId}/units/not-a-uuid/tasks`).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
   }, 60_000);
+
+  test('chunks stored as text before they were gzipped (kept as their UTF-8 bytes by the migration) read the same', async () => {
+    const row = await x.h.db.reviewReportTasks.findUniqueOrThrow({ where: { reportId_unitId_list_chunk: { reportId, unitId: u.big.id, list: 'open', chunk: 1 } } });
+    expect([...row.rows.subarray(0, 2)]).toEqual([0x1f, 0x8b]); // gzip
+    const before = (await tasksOf(u.big.id, { page: 3, pageSize: 200 }).expect(200)).body;
+    const { gunzipSync } = await import('node:zlib');
+    await x.h.db.reviewReportTasks.update({ where: { reportId_unitId_list_chunk: { reportId, unitId: u.big.id, list: 'open', chunk: 1 } }, data: { rows: new Uint8Array(gunzipSync(row.rows)) } });
+    try {
+      // Rows 400–599: the end of chunk 0 (gzip) and the start of chunk 1 (text).
+      expect((await tasksOf(u.big.id, { page: 3, pageSize: 200 }).expect(200)).body).toEqual(before);
+    } finally {
+      await x.h.db.reviewReportTasks.update({ where: { reportId_unitId_list_chunk: { reportId, unitId: u.big.id, list: 'open', chunk: 1 } }, data: { rows: row.rows } });
+    }
+  });
 
   test('a report stored before, with the lists inside its content, reads the same', async () => {
     const task = (i: number, closedAt: string | null): TaskRow => ({
