@@ -4,7 +4,7 @@ import { defaultScoring } from '../../domain/review/config';
 import { parsePeriodKey, periodBounds } from '../../domain/review/periods';
 import { buildReport } from '../../lib/review/report';
 import { renderExcel } from '../../lib/review/render';
-import { chunksOf, summaryOf, taskListInserts } from '../../lib/review/task-lists';
+import { chunksOf, storeTaskLists, summaryOf } from '../../lib/review/task-lists';
 import { TASK_QUEUE } from '../lib/stack';
 import { ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
@@ -113,13 +113,17 @@ export const b5Reports: Scenario = {
     // Storing it as the activity does (the summary as content, the task lists as chunked rows), then removing the copy.
     t = Date.now();
     const copyId = randomUUID();
-    await stack.db.$transaction([
-      stack.db.reviewReport.create({
-        data: { id: copyId, idempotencyKey: `bench-copy-${tag}`, cycleKey, period: PERIOD, periodStart: new Date(content.period.start), periodEnd: new Date(content.period.end), reportType: 'dispatch', content: summaryOf(content) as never, excel: new Uint8Array(excel) },
-        select: { id: true },
-      }),
-      ...taskListInserts(stack.db, copyId, await chunksOf(content)),
-    ]);
+    const chunks = await chunksOf(content);
+    await stack.db.$transaction(
+      async (tx) => {
+        await tx.reviewReport.create({
+          data: { id: copyId, idempotencyKey: `bench-copy-${tag}`, cycleKey, period: PERIOD, periodStart: new Date(content.period.start), periodEnd: new Date(content.period.end), reportType: 'dispatch', content: summaryOf(content) as never, excel: new Uint8Array(excel) },
+          select: { id: true },
+        });
+        await storeTaskLists(tx, copyId, chunks);
+      },
+      { timeout: 5 * 60_000 },
+    );
     const storeMs = Date.now() - t;
     await stack.db.reviewReport.delete({ where: { id: copyId } });
     const inPeriod = content.units.filter((u) => u.code.startsWith(`B5-${tag}-`));

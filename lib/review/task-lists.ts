@@ -72,13 +72,6 @@ function insertStatement(reportId: string, chunks: TaskChunk[]): Prisma.Sql {
   return Prisma.sql`INSERT INTO "ReviewReportTasks"("reportId", "unitId", list, chunk, count, rows) VALUES ${Prisma.join(values)}`;
 }
 
-/** The statements storing a report's task lists, for a batch transaction that stores its row first. */
-export function taskListInserts(db: Db, reportId: string, chunks: TaskChunk[]): Prisma.PrismaPromise<number>[] {
-  const statements: Prisma.PrismaPromise<number>[] = [];
-  for (let i = 0; i < chunks.length; i += INSERT_BATCH) statements.push(db.$executeRaw(insertStatement(reportId, chunks.slice(i, i + INSERT_BATCH))));
-  return statements;
-}
-
 /** Stores a report's task lists within the transaction that stored its row. */
 export async function storeTaskLists(tx: Prisma.TransactionClient, reportId: string, chunks: TaskChunk[]): Promise<void> {
   for (let i = 0; i < chunks.length; i += INSERT_BATCH) await tx.$executeRaw(insertStatement(reportId, chunks.slice(i, i + INSERT_BATCH)));
