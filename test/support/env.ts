@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, type Db } from '../../lib/db';
 import { createMailer, type Mailer } from '../../lib/mail';
 import { resolveTemporalBinary } from '../../lib/tools';
-import { searchAttributeKeys } from '../../domain/contract';
+import { noticeWorkflowId, searchAttributeKeys, taskWorkflowId } from '../../domain/contract';
 import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { ensureSearchAttributes } from '../../scripts/lib/temporal';
 import { createWorker } from '../../worker/worker';
@@ -80,6 +81,24 @@ export async function startHarness(env: TestWorkflowEnvironment, opts: Pick<Para
       await env.teardown();
     },
   };
+}
+
+/**
+ * Ends a test's task run and the 签收 runs it started (abandoned children), children first. A child
+ * that outlives its terminated parent locks the time-skipping server when it completes (its clock
+ * stops; the next `env.sleep` never returns), so a test ends them before the next test sleeps.
+ */
+export async function endTaskRuns(h: Harness, taskId: string): Promise<void> {
+  const notices = await h.db.notice.findMany({ where: { taskId }, select: { id: true } });
+  const end = (workflowId: string) =>
+    h.env.client.workflow
+      .getHandle(workflowId)
+      .terminate('test done')
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err; // already completed
+      });
+  await Promise.all(notices.map((n) => end(noticeWorkflowId(n.id))));
+  await end(taskWorkflowId(taskId));
 }
 
 /** Inserts a task row (with a unit and an owner of its own) the way the API does; workflow tests start the workflow themselves. */

@@ -2,7 +2,7 @@ import { localDate, zonedInstant } from '../../domain/calendar';
 import { loadCalendar } from '../../lib/calendar-store';
 import { defaultPolicy, planSupervision } from '../../domain/supervision-policy';
 import { decideExtensionUpdate, requestExtensionUpdate, taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
-import { createTimeSkippingEnv, type Harness, insertTask } from '../support/env';
+import { createTimeSkippingEnv, endTaskRuns, type Harness, insertTask } from '../support/env';
 import { eventually } from '../support/eventually';
 import type { Org } from '../support/org';
 import { bearer, createTestApp, withOrgHarness } from '../support/api';
@@ -46,7 +46,7 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
     await h.db.task.update({ where: { id: task.id }, data: { unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, supervisorId: org.people.leader.id } });
     const input: SuperviseTaskInput = { taskId: task.id, title: '窗口服务整改', ownerEmail: org.people.staffA1.email, deadline, reminderOffsetSeconds: 0, planned: true };
-    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
 
     await h.env.sleep(Date.parse(rungs[5]!.at) + 3600_000 - now);
     const notices = await eventually(async () => {
@@ -84,7 +84,7 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     // Numbers are gap-free across the year (every notice anyone issued).
     const year = await h.db.notice.findMany({ where: { year: notices[0]!.year }, select: { seq: true }, orderBy: { seq: 'asc' } });
     expect(year.map((n) => n.seq)).toEqual(year.map((_n, i) => i + 1));
-    await handle.terminate('test done');
+    await endTaskRuns(h, task.id);
   }, 120_000);
 
   test('a notice that requires 签收 is re-sent every working morning until a recipient acknowledges it', async () => {
@@ -94,7 +94,7 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
     await h.db.task.update({ where: { id: task.id }, data: { unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, supervisorId: org.people.leader.id } });
     const input: SuperviseTaskInput = { taskId: task.id, title: '签收测试', ownerEmail: org.people.staffA1.email, deadline, reminderOffsetSeconds: 0, planned: true };
-    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
     const calendar = await loadCalendar(h.db);
     const day = (n: number) => calendar.shiftWorkingDays(deadline.slice(0, 10), n); // deadline's date is the same in UTC and Beijing (18:00 = 10:00Z)
 
@@ -126,7 +126,7 @@ describe('the supervision plan: reminders and the escalation ladder on the offic
     await eventually(async () => expect((await h.db.notice.findMany({ where: { taskId: task.id } })).length).toBeGreaterThanOrEqual(3));
     expect(reminded()).toHaveLength(before);
     expect((await h.env.client.workflow.getHandle(`notice-${yellow.id}`).describe()).status.name).toBe('COMPLETED');
-    await handle.terminate('test done');
+    await endTaskRuns(h, task.id);
   }, 120_000);
 });
 
@@ -165,6 +165,6 @@ describe('an approved extension of a planned task', () => {
     const reminders = (await mails()).filter((m) => m.kind === 'reminder');
     expect(reminders.map((m) => m.idempotencyKey).sort()).toEqual(planned.sort());
     expect(planned.length).toBeGreaterThanOrEqual(2);
-    await handle.terminate('test done');
+    await endTaskRuns(h, task.id);
   }, 120_000);
 });

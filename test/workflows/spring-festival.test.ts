@@ -1,7 +1,7 @@
 import { zonedInstant } from '../../domain/calendar';
 import { taskWorkflowId, type SuperviseTaskInput } from '../../domain/contract';
 import { createDb } from '../../lib/db';
-import { createTimeSkippingEnv, type Harness, insertTask, testDatabaseUrl } from '../support/env';
+import { createTimeSkippingEnv, endTaskRuns, type Harness, insertTask, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
 import type { Org } from '../support/org';
 import { withOrgHarness } from '../support/api';
@@ -47,7 +47,7 @@ describe('across the Spring Festival 2027 on the time-skipping server', () => {
     const task = await insertTask(h.db, { deadline: new Date(deadline), reminderOffsetSeconds: 0 });
     await h.db.task.update({ where: { id: task.id }, data: { unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, ownerEmail: org.people.staffA1.email, supervisorId: org.people.leader.id } });
     const input: SuperviseTaskInput = { taskId: task.id, title: '春节前整改', ownerEmail: org.people.staffA1.email, deadline, reminderOffsetSeconds: 0, planned: true };
-    const handle = await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
+    await h.env.client.workflow.start('superviseTask', { taskQueue: h.taskQueue, workflowId: taskWorkflowId(task.id), args: [input] });
 
     await h.env.sleep(Date.parse(at('2027-03-02', '10:00')) - now);
     const notices = await eventually(async () => {
@@ -81,6 +81,6 @@ describe('across the Spring Festival 2027 on the time-skipping server', () => {
     expect(mornings).toEqual(
       ['02-04', '02-15', '02-16', '02-17', '02-18', '02-19', '02-20', '02-22', '02-23', '02-24', '02-25', '02-26', '03-01', '03-02'].map((d) => at(`2027-${d}`, '09:00')),
     );
-    await handle.terminate('test done');
+    await endTaskRuns(h, task.id);
   }, 120_000);
 });
