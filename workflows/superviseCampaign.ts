@@ -25,6 +25,11 @@ const { campaignTaskPage, settleProblems, reconcileCampaign } = proxyActivities<
 });
 
 const DEFAULT_PAGE_SIZE = 100;
+/**
+ * Signals a run takes before it hands over: Temporal refuses a run's signals past 10,000
+ * (`history.maximumSignalsPerExecution`), and a campaign of 25,000 tasks sends one per task end.
+ */
+const SIGNALS_PER_RUN = 2_000;
 
 /**
  * Supervises a campaign: starts one `superviseTask` per task (children that outlive this workflow
@@ -36,7 +41,8 @@ const DEFAULT_PAGE_SIZE = 100;
  * time and their runs started a page at a time; task runs report their end with the `taskEnded`
  * signal, and an activity settles the problems of the tasks that ended or were reopened against
  * the database (a problem closes when every task of it has ended). The run continues as new when
- * Temporal suggests it, carrying only counters, the reopened tasks and the closed problems.
+ * Temporal suggests it or after 2,000 signals, carrying only counters, the reopened tasks and the
+ * closed problems.
  */
 export async function superviseCampaign(input: SuperviseCampaignInput): Promise<CampaignState> {
   if (!input.paged) return superviseCampaignV1(input as Parameters<typeof superviseCampaignV1>[0]);
@@ -44,7 +50,11 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
   /** Pages started and settlements made by this run: with `handOverEvery`, a run hands over after that many. */
   let steps = 0;
-  const handOverDue = () => workflowInfo().continueAsNewSuggested || (input.handOverEvery !== undefined && steps >= input.handOverEvery);
+  /** Task ends and reopenings signalled to this run (counted by runs started since this change). */
+  const countSignals = patched('hand-over-after-signals');
+  let received = 0;
+  const signalsDue = () => countSignals && received >= (input.handOverAfterSignals ?? SIGNALS_PER_RUN);
+  const handOverDue = () => workflowInfo().continueAsNewSuggested || signalsDue() || (input.handOverEvery !== undefined && steps >= input.handOverEvery);
   const s: CampaignResume = input.resume ?? { startedThrough: null, allStarted: false, totalTasks: 0, closedTasks: 0, reopened: [], closedProblems: [] };
   /** Task ends and reopenings not yet settled, in the order they came. */
   const news: { taskId: string; ended: boolean }[] = [...(s.unsettled ?? [])];
@@ -62,8 +72,12 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     reconciled,
   });
   setHandler(campaignStateQuery, state);
-  setHandler(taskEndedSignal, ({ taskId }) => void news.push({ taskId, ended: true }));
-  setHandler(taskReopenedSignal, ({ taskId }) => void news.push({ taskId, ended: false }));
+  const heard = (taskId: string, ended: boolean) => {
+    received += 1;
+    news.push({ taskId, ended });
+  };
+  setHandler(taskEndedSignal, ({ taskId }) => heard(taskId, true));
+  setHandler(taskReopenedSignal, ({ taskId }) => heard(taskId, false));
   // Answers once the first page of tasks is under supervision (the API waits for it before
   // answering: a small campaign is then wholly supervised), the rest following in the background,
   // so a large campaign is answered within the API's bound.

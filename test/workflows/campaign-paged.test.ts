@@ -21,9 +21,9 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     await h?.teardown();
   });
 
-  test('3 problems × 3 tasks, pages of 2, a new run every 2 steps: every task supervised once, each problem closes with its last task, the campaign reconciles', async () => {
+  /** A campaign of 3 problems × 3 tasks in the database, as the campaign service writes it. */
+  async function createCampaign(code: string) {
     const now = await h.env.currentTimeMs();
-    const code = `PG-${org.tag}`;
     const campaign = await h.db.campaign.create({ data: { code, name: '分页督办批次', source: 'inspection', ownerUnitId: org.units.bureau.id } });
     const problems: { problem: { id: string; code: string }; tasks: { id: string }[] }[] = [];
     for (let p = 1; p <= 3; p++) {
@@ -51,6 +51,11 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
       }
       problems.push({ problem, tasks });
     }
+    return { campaign, problems };
+  }
+
+  test('3 problems × 3 tasks, pages of 2, a new run every 2 steps: every task supervised once, each problem closes with its last task, the campaign reconciles', async () => {
+    const { campaign, problems } = await createCampaign(`PG-${org.tag}`);
     const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, pageSize: 2, handOverEvery: 2 };
     const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
 
@@ -83,5 +88,23 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     const ledger = (await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).ledger as { rows: { closedBy: string | null }[] };
     expect(ledger.rows).toHaveLength(9);
     expect(ledger.rows.every((r) => r.closedBy === org.people.office.email)).toBe(true);
+  });
+
+  test('a burst of task ends hands over after the run\'s signal budget, without Temporal\'s suggestion: nothing lost, the campaign reconciles', async () => {
+    const { campaign, problems } = await createCampaign(`PS-${org.tag}`);
+    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, handOverAfterSignals: 3 };
+    const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
+    const allTasks = problems.flatMap((p) => p.tasks);
+    await eventually(async () => {
+      for (const t of allTasks) expect((await h.env.client.workflow.getHandle(taskWorkflowId(t.id)).describe()).status.name).toBe('RUNNING');
+    }, 30_000);
+
+    // Nine ends at once: nine signals, three runs' worth.
+    await Promise.all(allTasks.map((t) => h.env.client.workflow.getHandle(taskWorkflowId(t.id)).executeUpdate(completeTaskUpdate, { args: [{ by: org.people.office.id, note: '已整改' }] })));
+    await eventually(async () => expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe('reconciled'), 30_000);
+    const final = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).result();
+    expect(final).toMatchObject({ totalTasks: 9, closedTasks: 9, reconciled: true });
+    expect(final.closedProblems).toHaveLength(3);
+    expect((await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).describe()).runId).not.toBe(handle.firstExecutionRunId);
   });
 });
