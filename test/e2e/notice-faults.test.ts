@@ -15,6 +15,7 @@ import { type AppProcess, startAppProcess, workerRunning } from '../../scripts/l
 import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { createDevServerEnv, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
+import { killAtMail } from '../support/kill-mid-mail';
 import { createOrg, type Org } from '../support/org';
 
 /**
@@ -295,42 +296,8 @@ describe('numbered escalation notices (planned supervision) through a worker kil
     const k = 10;
     const taskQueue = `notice-kill-${randomUUID()}`;
     const first: { worker?: AppProcess } = {};
-    let phase: 'before' | 'killing' | 'after' = 'before';
-    const accepted: CaughtMail[] = [];
-    const held: CaughtMail[] = [];
-    let killed!: (acceptedAtKill: number) => void;
-    let killFailed!: (err: unknown) => void;
-    const afterKill = new Promise<number>((resolve, reject) => ((killed = resolve), (killFailed = reject)));
-
-    const smtp: MailCatcher = await catcher({
-      port: 0,
-      async beforeAccept(mail, { closed }) {
-        if (phase === 'after') return; // the new worker's: accepted
-        if (phase === 'before' && accepted.length < k - 1) {
-          accepted.push(mail);
-          return;
-        }
-        held.push(mail);
-        if (phase === 'before') {
-          // The k-th mail is in flight: kill once the k-1 accepted ones are recorded sent (never in
-          // the window between a 250 and its outbox mark); mails arriving meanwhile are held too.
-          phase = 'killing';
-          void (async () => {
-            await eventually(async () => {
-              const ids = accepted.map((m) => m.parsed.messageId ?? '');
-              const rows = await db.mailMessage.findMany({ where: { messageId: { in: ids } } });
-              expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'sent'));
-            }, 10_000, 10);
-            await kill(first.worker!);
-            await eventually(() => expect(smtp.openConnections()).toBe(0), 10_000, 10);
-            phase = 'after';
-            killed(smtp.messages.length);
-          })().catch(killFailed);
-        }
-        // No answer while the dying worker is connected: its message is dropped.
-        await closed;
-      },
-    });
+    const { accepted, held, afterKill, beforeAccept } = killAtMail({ k, db, kill: () => kill(first.worker!), smtp: () => smtp });
+    const smtp: MailCatcher = await catcher({ port: 0, beforeAccept });
     first.worker = await startWorker(taskQueue, smtp.url);
     const burst = await startBurst(taskQueue);
     expect(expectedMailCount(burst)).toBe(28);

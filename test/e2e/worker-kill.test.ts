@@ -4,10 +4,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDb, type Db } from '../../lib/db';
-import { type CaughtMail, type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
+import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catcher';
 import { type SuperviseTaskInput, taskWorkflowId } from '../../domain/contract';
 import { createDevServerEnv, insertTask, testDatabaseUrl } from '../support/env';
 import { eventually } from '../support/eventually';
+import { killAtMail, recordedSent } from '../support/kill-mid-mail';
 
 /**
  * The worker process dies (SIGKILL) in the middle of a burst of overdue notices, and a new one takes
@@ -125,13 +126,6 @@ const countBy = (keys: (string | undefined)[]) => {
 const once = (keys: Iterable<string>) => Object.fromEntries([...keys].map((k) => [k, 1]));
 
 /** Resolves once the outbox rows of these messages are all marked sent. */
-const recordedSent = (db: Db, mails: CaughtMail[]) =>
-  eventually(async () => {
-    const ids = mails.map((m) => m.parsed.messageId ?? '');
-    const rows = await db.mailMessage.findMany({ where: { messageId: { in: ids } } });
-    expect(rows.map((r) => r.status)).toEqual(ids.map(() => 'sent'));
-  }, 10_000, 10);
-
 describe('killing the worker process during a burst of overdue notices', () => {
   let env: TestWorkflowEnvironment;
   let db: Db;
@@ -186,39 +180,8 @@ describe('killing the worker process during a burst of overdue notices', () => {
     const k = 4;
     const taskQueue = `worker-kill-${randomUUID()}`;
     const first: { worker?: WorkerProcess } = {};
-    let phase: 'before' | 'killing' | 'after' = 'before';
-    const accepted: CaughtMail[] = [];
-    const held: CaughtMail[] = [];
-    let killed!: (acceptedAtKill: number) => void;
-    let killFailed!: (err: unknown) => void;
-    const afterKill = new Promise<number>((resolve, reject) => ((killed = resolve), (killFailed = reject)));
-
-    smtp = await startMailCatcher({
-      port: 0,
-      async beforeAccept(mail, { closed }) {
-        if (phase === 'after') return; // the new worker's: accepted
-        if (phase === 'before' && accepted.length < k - 1) {
-          accepted.push(mail); // the first k-1: accepted
-          return;
-        }
-        held.push(mail);
-        if (phase === 'before') {
-          // The k-th message is in flight. Kill once the k-1 accepted ones are recorded sent, so no
-          // mail sits in the window between the 250 and the outbox mark.
-          phase = 'killing';
-          void (async () => {
-            await recordedSent(db, accepted);
-            await first.worker!.kill();
-            // Every connection of the dead worker is closed before anything is accepted again.
-            await eventually(() => expect(smtp!.openConnections()).toBe(0), 10_000, 10);
-            phase = 'after';
-            killed(smtp!.messages.length);
-          })().catch(killFailed);
-        }
-        // This message (and any other of the dying worker's) gets no answer before its client is gone.
-        await closed;
-      },
-    });
+    const { held, afterKill, beforeAccept } = killAtMail({ k, db, kill: () => first.worker!.kill(), smtp: () => smtp! });
+    smtp = await startMailCatcher({ port: 0, beforeAccept });
     first.worker = await startWorkerProcess(env, taskQueue, smtp.url);
 
     const deadline = new Date(Date.now() + 2000);
