@@ -11,6 +11,7 @@ import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catch
 import { deployMigrations } from '../../scripts/lib/migrations';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { freePort, type Service } from '../../scripts/lib/processes';
+import { workerProcess } from '../../scripts/lib/app-processes';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal';
 import { searchAttributeKeys } from '../../domain/contract';
 import { type NodeChild, startNodeChild } from './child';
@@ -41,16 +42,6 @@ export interface Stack {
 }
 
 const here = __dirname;
-
-/**
- * The worker process as `npm run worker` starts it (package.json): glibc limited to two malloc
- * arenas (its per-thread arenas kept freed memory resident) and a bounded old space (V8 collects
- * lazily under the default ≈ 4 GB limit). Both overridable as there: MALLOC_ARENA_MAX, WORKER_MAX_OLD_SPACE_MB.
- */
-export const workerProcess = {
-  env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
-  nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '512'}`],
-};
 
 /**
  * A headless dev server on a free port with the flags `npm start` uses, its SQLite file and log in

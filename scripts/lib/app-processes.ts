@@ -17,18 +17,28 @@ export interface AppProcess {
 }
 
 /**
+ * The worker process as `npm run worker` starts it (package.json): glibc limited to two malloc
+ * arenas (its per-thread arenas kept freed memory resident) and a bounded old space (V8 collects
+ * lazily under the default ≈ 4 GB limit). Both overridable as there: MALLOC_ARENA_MAX, WORKER_MAX_OLD_SPACE_MB.
+ */
+export const workerProcess = {
+  env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
+  nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '512'}`],
+};
+
+/**
  * Starts `api/main.ts` or `worker/main.ts` exactly as `npm run api` / `npm run worker` do (node
- * with the tsx loader; the worker with MALLOC_ARENA_MAX=2 and a 512 MB old space), environment on
- * top of this one's, output to `logFile`. Does not wait for it to be ready: see waitUntil.
+ * with the tsx loader; the worker as `workerProcess` says), environment on top of this one's,
+ * output to `logFile`. Does not wait for it to be ready: see waitUntil.
  */
 export async function startAppProcess(kind: 'api' | 'worker', opts: { name?: string; env: Record<string, string>; logFile: string }): Promise<AppProcess> {
   const out = await open(opts.logFile, 'a');
   const file = path.join(repoRoot, kind === 'api' ? 'api/main.ts' : 'worker/main.ts');
-  const args = kind === 'worker' ? ['--max-old-space-size=512', '--import', 'tsx', file] : ['--import', 'tsx', file];
+  const args = [...(kind === 'worker' ? workerProcess.nodeArgs : []), '--import', 'tsx', file];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', out.fd, out.fd],
-    env: { ...process.env, ...(kind === 'worker' ? { MALLOC_ARENA_MAX: '2' } : {}), ...opts.env },
+    env: { ...process.env, ...(kind === 'worker' ? workerProcess.env : {}), ...opts.env },
   });
   await out.close();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
