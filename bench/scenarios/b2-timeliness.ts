@@ -135,7 +135,7 @@ export const b2Timeliness: Scenario = {
     const base = { ...arrivals(stack.smtp.messages.slice(firstBase), baseDue, keyOf), cpuMsPerReminder: cpuPerOp(baseCpuBefore, await ctx.cpu(), count) };
 
     const r = ratio(measured.latenessMs.p99, base.latenessMs.p99);
-    const met = measured.latenessMs.p99 !== null && measured.latenessMs.p99 <= 1000 && measured.missing === 0 && measured.duplicates === 0;
+    const met = measured.latenessMs.p99 !== null && measured.latenessMs.p99 <= 1000 && r !== null && r <= 1.2 && measured.missing === 0 && measured.duplicates === 0;
     const result = {
       scenario: 'B2',
       title: 'reminder timeliness',
@@ -154,7 +154,7 @@ export const b2Timeliness: Scenario = {
       path: 'POST /api/tasks with deadline + reminderOffsetSeconds (planned run: exact offset reminder), superviseTask timer → sendTaskMail → outbox → SMTP',
       baseline: { what: 'bare workflow: sleep until the instant, one activity sends one mail (no database, no outbox)', ...base },
       ratio: r,
-      target: 'p99 lateness ≤ 1 s, 0 missing, 0 duplicates',
+      target: 'p99 lateness ≤ 1 s and ≤ 1.2 × the bare baseline’s, 0 missing, 0 duplicates',
       met,
     };
     const l = measured.latenessMs;
