@@ -112,7 +112,7 @@ export const ZConfig = z.object({
    * Workflow runs a worker keeps in memory (the SDK sizes it from the heap limit: thousands on a big
    * machine, 0.3–0.5 MB each). An evicted run replays its short history when its next timer fires.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_CLI: optionalString,

@@ -6,7 +6,7 @@
  * service (the API's own path: `complete` or `cancel`, an Update on the task's run), problems
  * settled and the campaign reconciled (对账: closure ledger, ledger mail) — real activities,
  * real PostgreSQL, the Temporal dev server (a real server with its default limits), the worker's
- * workflow cache as in production (WORKER_MAX_CACHED_WORKFLOWS, 250).
+ * workflow cache as in production (WORKER_MAX_CACHED_WORKFLOWS, 100).
  *
  * Then it walks the campaign's chain of runs (continue-as-new) and prints, per run, its history
  * length and size, the largest payload, the most child runs pending at once and its workflow
@@ -550,7 +550,7 @@ interface WorkerExit {
 /**
  * The dev server, the database and a mail catcher, and the worker as production runs it: `npm run
  * worker` (worker/main.ts, 256 MB old space, MALLOC_ARENA_MAX=2, its configuration from the
- * environment: WORKER_MAX_CACHED_WORKFLOWS 250 by default), restarted when it exits as a service
+ * environment: WORKER_MAX_CACHED_WORKFLOWS 100 by default), restarted when it exits as a service
  * manager would, every exit kept. Its resident memory is sampled.
  */
 async function startProcessHarness(env: TestWorkflowEnvironment, opts: { maxCached?: number; log: (m: string) => void }) {
@@ -630,7 +630,7 @@ async function main(): Promise<number> {
   const pendingChildren = arg('pending-children', '') ? Number(arg('pending-children', '')) : undefined;
   // --worker=process: `npm run worker` as a child process, restarted when it exits (production's settings); inline: the test harness's worker in this process.
   const workerMode = arg('worker', 'process') as 'process' | 'inline';
-  // The process worker's WORKER_MAX_CACHED_WORKFLOWS (production's default, 250, when not given).
+  // The process worker's WORKER_MAX_CACHED_WORKFLOWS (production's default, 100, when not given).
   const maxCached = arg('max-cached', '') ? Number(arg('max-cached', '')) : undefined;
   const log = (m: string) => console.log(`[campaign-max ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
