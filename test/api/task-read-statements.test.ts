@@ -21,12 +21,20 @@ describe('the task read: the whole timeline in at most 3 statements', () => {
     await h?.teardown();
   });
 
-  test('a task with progress, an extension request and its audit trail is read in ≤ 3 statements, with everything in it', async () => {
+  /** Runs `fn` against an app whose database client records every statement it sends. */
+  async function withLoggedStatements(fn: (x: { app: ReturnType<typeof createTestApp>; statements: string[] }) => Promise<void>) {
     const db = queryLoggingClient();
     const statements: string[] = [];
     db.$on('query', (e) => statements.push(e.query));
     try {
-      const app = createTestApp({ ...h, db });
+      await fn({ app: createTestApp({ ...h, db }), statements });
+    } finally {
+      await db.$disconnect();
+    }
+  }
+
+  test('a task with progress, an extension request and its audit trail is read in ≤ 3 statements, with everything in it', async () => {
+    await withLoggedStatements(async ({ app, statements }) => {
       const org = await createOrg(h.db);
       const office = await bearer(org.people.office);
       const owner = await bearer(org.people.staffA1);
@@ -50,17 +58,11 @@ describe('the task read: the whole timeline in at most 3 statements', () => {
       // Outside the caller's scope: nothing of it is answered.
       const other = await bearer(org.people.headB);
       expect((await request(app).get(t).set('Authorization', other)).status).toBe(404);
-    } finally {
-      await db.$disconnect();
-    }
+    });
   });
 
   test('the create is answered from the rows it wrote: no read-back, the same answer a read gives', async () => {
-    const db = queryLoggingClient();
-    const statements: string[] = [];
-    db.$on('query', (e) => statements.push(e.query));
-    try {
-      const app = createTestApp({ ...h, db });
+    await withLoggedStatements(async ({ app, statements }) => {
       const org = await createOrg(h.db);
       const office = await bearer(org.people.office);
       const body = { title: '规范窗口服务收费公示', unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, supervisorId: org.people.leader.id, deadline: inHours(24 * 20) };
@@ -73,8 +75,6 @@ describe('the task read: the whole timeline in at most 3 statements', () => {
       const read = await request(app).get(`/api/tasks/${created.body.id}`).set('Authorization', office).expect(200);
       expect(created.body).toEqual(read.body);
       expect(created.body).toMatchObject({ status: 'assigned', supervisor: { id: org.people.leader.id }, audit: [expect.objectContaining({ action: 'task.create' })] });
-    } finally {
-      await db.$disconnect();
-    }
+    });
   });
 });
