@@ -213,7 +213,7 @@ export interface SuperviseCampaignInput {
   pageSize?: number;
   /** Hand over to a new run after this many pages or settlements, besides when Temporal suggests it (tests). */
   handOverEvery?: number;
-  /** Hand over to a new run after this many task signals (default 2,000; tests make it small). */
+  /** Hand over to a new run after this many task signals (default 250; tests make it small). */
   handOverAfterSignals?: number;
   resume?: CampaignResume;
 }

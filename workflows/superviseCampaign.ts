@@ -26,10 +26,13 @@ const { campaignTaskPage, settleProblems, reconcileCampaign } = proxyActivities<
 
 const DEFAULT_PAGE_SIZE = 100;
 /**
- * Signals a run takes before it hands over: Temporal refuses a run's signals past 10,000
- * (`history.maximumSignalsPerExecution`), and a campaign of 25,000 tasks sends one per task end.
+ * Signals a run takes before it hands over. Temporal refuses a run's signals past 10,000
+ * (`history.maximumSignalsPerExecution`), and a campaign of 25,000 tasks sends one per task end;
+ * and a continue-as-new is refused when a signal arrives while it is being decided, which under
+ * a stream of task ends happened on every attempt once a run's history took seconds to replay
+ * (a 500 × 50 campaign: 5,103 signals, 30 refused hand-overs in a row). Short runs replay fast.
  */
-const SIGNALS_PER_RUN = 2_000;
+const SIGNALS_PER_RUN = 250;
 
 /**
  * Supervises a campaign: starts one `superviseTask` per task (children that outlive this workflow
@@ -41,8 +44,8 @@ const SIGNALS_PER_RUN = 2_000;
  * time and their runs started a page at a time; task runs report their end with the `taskEnded`
  * signal, and an activity settles the problems of the tasks that ended or were reopened against
  * the database (a problem closes when every task of it has ended). The run continues as new when
- * Temporal suggests it or after 2,000 signals, carrying only counters, the reopened tasks and the
- * closed problems.
+ * Temporal suggests it, after 250 signals, and once a large campaign's tasks are all started,
+ * carrying only counters, the reopened tasks and the closed problems.
  */
 export async function superviseCampaign(input: SuperviseCampaignInput): Promise<CampaignState> {
   if (!input.paged) return superviseCampaignV1(input as Parameters<typeof superviseCampaignV1>[0]);
@@ -127,15 +130,21 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   };
 
   // 1. Start every task, a page at a time.
+  let startedHere = 0;
   while (!s.allStarted) {
     const page = await campaignTaskPage({ campaignId: input.campaignId, after: s.startedThrough, limit: pageSize });
     await start(page.tasks);
+    startedHere += page.tasks.length;
     if (s.startedThrough === null) s.totalTasks = page.total;
     s.startedThrough = page.tasks.at(-1)?.taskId ?? s.startedThrough;
     s.allStarted = page.tasks.length < pageSize;
     steps += 1;
     if (!s.allStarted && handOverDue()) await handOver();
   }
+  // Settling starts in a run of its own: the run that started tasks carries two events per task
+  // started, and a long history makes each hand-over slow to replay, so under a stream of task
+  // signals its continue-as-new kept being refused (new signals arrived during every attempt).
+  if (countSignals && startedHere >= SIGNALS_PER_RUN) await handOver();
 
   // 2. Settle problems as their tasks end or reopen, until every problem is closed.
   for (;;) {
