@@ -549,7 +549,7 @@ interface WorkerExit {
 
 /**
  * The dev server, the database and a mail catcher, and the worker as production runs it: `npm run
- * worker` (worker/main.ts, 256 MB old space, MALLOC_ARENA_MAX=2, its configuration from the
+ * worker` (worker/main.ts, 512 MB old space, MALLOC_ARENA_MAX=2, its configuration from the
  * environment: WORKER_MAX_CACHED_WORKFLOWS 100 by default), restarted when it exits as a service
  * manager would, every exit kept. Its resident memory is sampled.
  */

@@ -1,6 +1,6 @@
 /**
  * A worker process on its own (`npm run worker`: `node --import tsx worker/main.ts` with
- * MALLOC_ARENA_MAX=2 and `--max-old-space-size=256` (WORKER_MAX_OLD_SPACE_MB), which keep its
+ * MALLOC_ARENA_MAX=2 and `--max-old-space-size=512` (WORKER_MAX_OLD_SPACE_MB), which keep its
  * resident memory near its live heap; the workflows from the bundle bootstrap built, worker/bundle.ts): the
  * workflows and activities of worker/worker.ts against an existing Temporal server, database and
  * SMTP server, for running workers apart from the API or adding more of them on the same task

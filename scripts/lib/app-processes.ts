@@ -23,7 +23,7 @@ export interface AppProcess {
  */
 export const workerProcess = {
   env: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' },
-  nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '256'}`],
+  nodeArgs: [`--max-old-space-size=${process.env.WORKER_MAX_OLD_SPACE_MB ?? '512'}`],
 };
 
 /**
