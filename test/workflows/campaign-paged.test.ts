@@ -21,6 +21,14 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     await h?.teardown();
   });
 
+  /** Every one of `tasks` under supervision: its run is running. */
+  const allSupervised = (tasks: { id: string }[]) =>
+    eventually(async () => {
+      for (const t of tasks) expect((await h.env.client.workflow.getHandle(taskWorkflowId(t.id)).describe()).status.name).toBe('RUNNING');
+    }, 30_000);
+  /** The office closes a task (销号) on its run. */
+  const close = (id: string) => h.env.client.workflow.getHandle(taskWorkflowId(id)).executeUpdate(completeTaskUpdate, { args: [{ by: org.people.office.id, note: '已整改' }] });
+
   /** A campaign of 3 problems × 3 tasks in the database, as the campaign service writes it. */
   async function createCampaign(code: string) {
     const now = await h.env.currentTimeMs();
@@ -61,11 +69,8 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
 
     // Every task comes under supervision exactly once (one run each), across pages and runs.
     const allTasks = problems.flatMap((p) => p.tasks);
-    await eventually(async () => {
-      for (const t of allTasks) expect((await h.env.client.workflow.getHandle(taskWorkflowId(t.id)).describe()).status.name).toBe('RUNNING');
-    }, 30_000);
+    await allSupervised(allTasks);
 
-    const close = (id: string) => h.env.client.workflow.getHandle(taskWorkflowId(id)).executeUpdate(completeTaskUpdate, { args: [{ by: org.people.office.id, note: '已整改' }] });
     const problemStatus = async () => (await h.db.problem.findMany({ where: { campaignId: campaign.id }, orderBy: { seq: 'asc' } })).map((p) => p.status);
 
     // Problem 1 closes with its last task; the others stay open.
@@ -95,12 +100,10 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, handOverAfterSignals: 3 };
     const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
     const allTasks = problems.flatMap((p) => p.tasks);
-    await eventually(async () => {
-      for (const t of allTasks) expect((await h.env.client.workflow.getHandle(taskWorkflowId(t.id)).describe()).status.name).toBe('RUNNING');
-    }, 30_000);
+    await allSupervised(allTasks);
 
     // Nine ends at once: nine signals, three runs' worth.
-    await Promise.all(allTasks.map((t) => h.env.client.workflow.getHandle(taskWorkflowId(t.id)).executeUpdate(completeTaskUpdate, { args: [{ by: org.people.office.id, note: '已整改' }] })));
+    await Promise.all(allTasks.map((t) => close(t.id)));
     await eventually(async () => expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe('reconciled'), 30_000);
     const final = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).result();
     expect(final).toMatchObject({ totalTasks: 9, closedTasks: 9, reconciled: true });
