@@ -1,5 +1,5 @@
 import { recordAudit } from '../lib/audit';
-import { loadCalendar } from '../lib/calendar-store';
+import { type CalendarState, calendarStateSql, loadCalendar } from '../lib/calendar-store';
 import { localDate, zonedInstant } from '../domain/calendar';
 import { Prisma } from '../generated/prisma/client';
 import { defaultPolicy, effectivePolicy, planSupervision, type PlanStep, type RecipientRole } from '../domain/supervision-policy';
@@ -46,10 +46,16 @@ export function createNoticeActivities(deps: TaskActivityDeps) {
   return {
     /** The reminder and escalation instants of a deadline, from the policy and the working-day calendar. */
     async planTaskSupervision(input: { taskId: string; deadline: string; reminderOffsetSeconds: number }): Promise<PlanStep[]> {
-      const calendar = await loadCalendar(deps.db);
+      // The campaign's policy and the calendar's state in one statement; the calendar itself comes
+      // from loadCalendar's cache for that state (read again only after a calendar change).
+      const [row] = await deps.db.$queryRaw<{ policy: unknown; calendar: CalendarState }[]>`
+        SELECT (SELECT c.policy FROM "Task" t JOIN "Problem" p ON p.id = t."problemId" JOIN "Campaign" c ON c.id = p."campaignId"
+                WHERE t.id = ${input.taskId}::uuid) AS policy,
+               row_to_json(state) AS calendar
+        FROM ${calendarStateSql} AS state`;
       return planSupervision({
-        calendar,
-        policy: await policyOf(input.taskId),
+        calendar: await loadCalendar(deps.db, row!.calendar),
+        policy: effectivePolicy(row!.policy),
         deadline: new Date(input.deadline),
         timeZone: deps.timeZone,
         now: now(),

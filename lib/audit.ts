@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 
 export interface AuditActor {
   id: string;
@@ -29,4 +29,16 @@ export async function recordAudit(tx: Prisma.TransactionClient, e: AuditEntry) {
       requestId: e.requestId ?? null,
     },
   });
+}
+
+/**
+ * The same event as an `INSERT … SELECT` for a statement that writes it with the change it describes
+ * (a CTE); the caller may append a WHERE (e.g. only if the change wrote a row) and a RETURNING.
+ */
+export function auditInsertSql(e: AuditEntry): Prisma.Sql {
+  const json = (v: Prisma.InputJsonValue | null | undefined) => (v == null ? null : JSON.stringify(v));
+  return Prisma.sql`
+    INSERT INTO "AuditEvent" (id, "actorId", "actorEmail", action, "targetType", "targetId", before, after, "requestId")
+    SELECT gen_random_uuid(), ${e.actor?.id ?? null}::uuid, ${e.actor?.email ?? null}, ${e.action}, ${e.targetType}, ${e.targetId ?? null},
+           ${json(e.before)}::jsonb, ${json(e.after)}::jsonb, ${e.requestId ?? null}`;
 }

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
-import { type AuditEvent, Prisma } from '../../generated/prisma/client';
-import { recordAudit } from '../../lib/audit';
-import { loadCalendar } from '../../lib/calendar-store';
+import { type AuditEvent, Prisma, type Task } from '../../generated/prisma/client';
+import { auditInsertSql, recordAudit } from '../../lib/audit';
+import { insertTasksSql } from '../../lib/task-rows';
+import { type CalendarState, calendarStateSql, loadCalendar } from '../../lib/calendar-store';
 import { startDeadlineRecompute } from '../../lib/deadlines';
 import { DEFAULT_TIME_ZONE } from '../../lib/config';
 import { taskEventLabels, type TaskEventType } from '../../domain/events';
@@ -143,11 +144,34 @@ export function createTaskService(deps: TaskServiceDeps) {
   }
 
   /** A person who may be made responsible for a task of the given unit: active, in its subtree. */
-  async function eligibleOwner(ownerId: string, unitPath: string, field: string) {
-    const owner = await deps.db.person.findUnique({ where: { id: ownerId }, include: { unit: { select: { path: true } } } });
+  function checkOwner<P extends { active: boolean; unit: { path: string } }>(owner: P | null, unitPath: string, field: string): asserts owner is P {
     if (!owner || !owner.active) throw invalid(field, 'exists', '责任人不存在或已停用 / owner not found or inactive');
     if (!owner.unit.path.startsWith(unitPath)) throw invalid(field, 'owner.in_unit', '责任人必须属于牵头单位 / owner must belong to the lead unit');
+  }
+
+  async function eligibleOwner(ownerId: string, unitPath: string, field: string) {
+    const owner = await deps.db.person.findUnique({ where: { id: ownerId }, include: { unit: { select: { path: true } } } });
+    checkOwner(owner, unitPath, field);
     return owner;
+  }
+
+  /**
+   * What a create checks, in one statement: the lead unit, the owner with their unit's path, the
+   * supervisor, and for a working-day deadline the calendar's state (loadCalendar's cache answers
+   * the calendar for it). Each is null when not found.
+   */
+  async function createLookups(input: TCreateTaskRequest) {
+    type PersonRef = { id: string; email: string; displayName: string; active: boolean };
+    const [row] = await deps.db.$queryRaw<
+      { unit: { id: string; code: string; name: string; path: string } | null; owner: (PersonRef & { unit: { path: string } }) | null; supervisor: (PersonRef & { roles: string[] }) | null; calendarState: CalendarState | null }[]
+    >`
+      SELECT (SELECT json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'path', u.path) FROM "Unit" u WHERE u.id = ${input.unitId}::uuid) AS unit,
+             (SELECT json_build_object('id', p.id, 'email', p.email, 'displayName', p."displayName", 'active', p.active, 'unit', json_build_object('path', pu.path))
+              FROM "Person" p JOIN "Unit" pu ON pu.id = p."unitId" WHERE p.id = ${input.ownerId}::uuid) AS owner,
+             (SELECT json_build_object('id', s.id, 'email', s.email, 'displayName', s."displayName", 'active', s.active, 'roles', s.roles)
+              FROM "Person" s WHERE s.id = ${input.supervisorId ?? null}::uuid) AS supervisor,
+             ${input.workingDays ? Prisma.sql`(SELECT row_to_json(state) FROM ${calendarStateSql} AS state)` : Prisma.sql`NULL::json`} AS "calendarState"`;
+    return row!;
   }
 
   /**
@@ -307,24 +331,25 @@ export function createTaskService(deps: TaskServiceDeps) {
         const existing = await deps.db.task.findUnique({ where: { id: keyedId }, include: { unit: { select: { code: true } } } });
         if (existing) return resumeKeyedCreate(actor, existing);
       }
-      const calendar = input.workingDays ? await loadCalendar(deps.db) : null;
+      const { unit, owner, supervisor, calendarState } = await createLookups(input);
+      const calendar = input.workingDays ? await loadCalendar(deps.db, calendarState ?? undefined) : null;
       const deadline = calendar
         ? calendar.addWorkingDays(now(), input.workingDays!, deps.timeZone ?? DEFAULT_TIME_ZONE, deps.workdayEnd)
         : new Date(input.deadline!);
       if (deadline.getTime() <= now().getTime()) throw invalid('body.deadline', 'future', '完成时限必须晚于当前时间 / deadline must be in the future');
-      const unit = await deps.db.unit.findUnique({ where: { id: input.unitId } });
       if (!unit) throw invalid('body.unitId', 'exists', '牵头单位不存在 / lead unit not found');
-      const owner = await eligibleOwner(input.ownerId, unit.path, 'body.ownerId');
-      const supervisor = input.supervisorId ? await deps.db.person.findUnique({ where: { id: input.supervisorId } }) : null;
+      checkOwner(owner, unit.path, 'body.ownerId');
       if (input.supervisorId && (!supervisor || !supervisor.active || !supervisor.roles.includes('leader'))) {
         throw invalid('body.supervisorId', 'supervisor.is_leader', '分管领导须为在职的领导 / supervisor must be an active leader');
       }
-      let task;
-      try {
-        task = await deps.db.$transaction(async (tx) => {
-          const created = await tx.task.create({
-            data: {
-              ...(keyedId ? { id: keyedId } : {}),
+      // The task and its audit event in one statement (atomic without a transaction's four round
+      // trips); a keyed try that meets its key's row writes neither, and that row is the answer.
+      const id = keyedId ?? randomUUID();
+      const [task] = await deps.db.$queryRaw<(Task & { auditId: string; auditAt: Date })[]>`
+        WITH task AS (
+          ${insertTasksSql([
+            {
+              id,
               title: input.title,
               unitId: unit.id,
               ownerId: owner.id,
@@ -337,24 +362,22 @@ export function createTaskService(deps: TaskServiceDeps) {
               deadlineCalendarVersion: calendar?.version ?? null,
               reminderOffsetSeconds: input.reminderOffsetSeconds,
             },
-          });
-          const audit = await recordAudit(tx, {
+          ])}
+          ON CONFLICT (id) DO NOTHING RETURNING *
+        ), audit AS (
+          ${auditInsertSql({
             actor,
             action: 'task.create',
             targetType: 'task',
-            targetId: created.id,
-            after: { title: created.title, unitId: created.unitId, ownerId: created.ownerId, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
+            targetId: id,
+            after: { title: input.title, unitId: unit.id, ownerId: owner.id, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
             requestId,
-          });
-          return { ...created, audit };
-        });
-      } catch (err) {
-        // The same key at once on another replica: its row won, and is the answer.
-        if (keyedId && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-          return resumeKeyedCreate(actor, await deps.db.task.findUniqueOrThrow({ where: { id: keyedId }, include: { unit: { select: { code: true } } } }));
-        }
-        throw err;
-      }
+          })}
+          WHERE EXISTS (SELECT 1 FROM task) RETURNING id, at
+        )
+        SELECT task.*, audit.id AS "auditId", audit.at AS "auditAt" FROM task CROSS JOIN audit`;
+      // The same key at once on another replica: its row won, and is the answer.
+      if (!task) return resumeKeyedCreate(actor, await deps.db.task.findUniqueOrThrow({ where: { id }, include: { unit: { select: { code: true } } } }));
       try {
         await startSupervision(
           { taskId: task.id, title: task.title, ownerEmail: task.ownerEmail, deadline: deadline.toISOString(), reminderOffsetSeconds: task.reminderOffsetSeconds, leadUnitCode: unit.code, planned: true },
@@ -369,7 +392,8 @@ export function createTaskService(deps: TaskServiceDeps) {
         throw new AppError(ErrorCode.UNAVAILABLE, '工作流服务不可用，任务未创建 / workflow service unavailable', undefined, { cause: err });
       }
       // Answered from the rows just written and read (a new task has no timeline yet): no read-back.
-      const { audit, ...row } = task;
+      const { auditId, auditAt, ...row } = task;
+      const audit: AuditEvent = { id: auditId, at: auditAt, actorId: actor.id, actorEmail: actor.email, action: 'task.create', targetType: 'task', targetId: id, before: null, after: null, requestId: requestId ?? null };
       const person = (p: { id: string; displayName: string; email: string }) => ({ id: p.id, displayName: p.displayName, email: p.email });
       const written: TimelineRow = {
         ...row,

@@ -45,7 +45,10 @@ const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)]!
  * (GET /api/tasks/:id, the task with its timeline) and of a filtered list (GET /api/tasks with
  * unit, status and traffic-light filters, first page of 20), as the supervision office, over the
  * open tasks left by B1–B2. Baseline: the same tasks' state asked from their workflows by Query
- * (taskState) with the same number of requests in flight. Then both reads at a fixed 2,000 req/s.
+ * (taskState) with the same number of requests in flight. Then both reads at a fixed 800 req/s.
+ * The target (issue 16) is the status read's: ≤ 2.0 ms of CPU across all processes, p99 ≤ 20 ms at
+ * 800 req/s, ≥ 10 × the Query baseline (its ≤ 3 statements: test/api/task-read-statements.test.ts);
+ * the list's figures are reported beside it.
  */
 export const b3Reads: Scenario = {
   id: 'B3',
@@ -75,7 +78,7 @@ export const b3Reads: Scenario = {
       query.push({ connections, cpuMsPerRequest: cpuPerOp(qBefore, await ctx.cpu(), q.latencies.length), requestsPerSecond: round(q.perSecond)!, p50: s.p50, p99: s.p99, errors: q.errors, non2xx: 0 });
       ctx.log(`  ${connections} in flight: status ${status.at(-1)!.requestsPerSecond} req/s, list ${list.at(-1)!.requestsPerSecond} req/s, Query ${query.at(-1)!.requestsPerSecond} req/s`);
     }
-    const rate = 2000;
+    const rate = 800;
     const atRate = {
       status: await cannon(ctx, { url: stack.apiUrl, bearer, path: statusPath, connections: 64, seconds, overallRate: rate }),
       list: await cannon(ctx, { url: stack.apiUrl, bearer, path: listPath, connections: 64, seconds, overallRate: rate }),
@@ -90,6 +93,7 @@ export const b3Reads: Scenario = {
     const listRatio = ratio(bestList.requestsPerSecond, bestQuery.requestsPerSecond);
     const holds = (p: Point) => p.requestsPerSecond >= rate * 0.95 && p.p99 !== null && p.p99 <= 20 && p.errors === 0 && p.non2xx === 0;
     const errors = [...status, ...list].reduce((n, p) => n + p.errors + p.non2xx, 0);
+    const cpuMet = (bestStatus.cpuMsPerRequest?.total ?? Infinity) <= 2.0;
     const result = {
       scenario: 'B3',
       title: 'status and list reads',
@@ -103,15 +107,15 @@ export const b3Reads: Scenario = {
       baseline: { what: 'Query taskState of the same workflows, same requests in flight', points: query },
       ratio: statusRatio,
       listRatio,
-      target: 'p99 ≤ 20 ms at 2,000 req/s, and ≥ 10× the Query baseline',
-      met: holds(atRate.status) && holds(atRate.list) && (statusRatio ?? 0) >= 10 && (listRatio ?? 0) >= 10,
+      target: 'status read: CPU ≤ 2.0 ms across all processes, p99 ≤ 20 ms at 800 req/s, ≥ 10× the Query baseline',
+      met: cpuMet && holds(atRate.status) && (statusRatio ?? 0) >= 10 && errors === 0,
     };
     return {
       result,
       row: {
         measured:
-          `status: best ${bestStatus.requestsPerSecond} req/s (${bestStatus.connections} conn., p50 ${bestStatus.p50} ms, p99 ${bestStatus.p99} ms, CPU ${bestStatus.cpuMsPerRequest?.total} ms/req), at 2,000 req/s asked: ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms; ` +
-          `list: best ${bestList.requestsPerSecond} req/s (p99 ${bestList.p99} ms, CPU ${bestList.cpuMsPerRequest?.total} ms/req), at 2,000 asked: ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`,
+          `status: best ${bestStatus.requestsPerSecond} req/s (${bestStatus.connections} conn., p50 ${bestStatus.p50} ms, p99 ${bestStatus.p99} ms, CPU ${bestStatus.cpuMsPerRequest?.total} ms/req), at ${rate} req/s asked: ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms; ` +
+          `list: best ${bestList.requestsPerSecond} req/s (p99 ${bestList.p99} ms, CPU ${bestList.cpuMsPerRequest?.total} ms/req), at ${rate} asked: ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`,
         baseline: `Query: best ${bestQuery.requestsPerSecond} req/s (${bestQuery.connections} in flight, p50 ${bestQuery.p50} ms, p99 ${bestQuery.p99} ms, CPU ${bestQuery.cpuMsPerRequest?.total} ms/req)`,
         ratio: `status ×${statusRatio}, list ×${listRatio}`,
       },

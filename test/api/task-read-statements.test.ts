@@ -68,13 +68,32 @@ describe('the task read: the whole timeline in at most 3 statements', () => {
       const body = { title: '规范窗口服务收费公示', unitId: org.units.officeA1.id, ownerId: org.people.staffA1.id, supervisorId: org.people.leader.id, deadline: inHours(24 * 20) };
       await request(app).post('/api/tasks').set('Authorization', office).send(body).expect(201); // warms the actor cache
       statements.length = 0;
-      const created = await request(app).post('/api/tasks').set('Authorization', office).send(body).expect(201);
-      // unit, owner, supervisor; BEGIN, task, audit, COMMIT — and no read of the task after it.
+      // Another title: the same body again within the window is answered as the first (implicit key).
+      const created = await request(app).post('/api/tasks').set('Authorization', office).send({ ...body, title: '规范窗口服务收费公示（二）' }).expect(201);
+      // The unit, owner and supervisor in one statement; the task and its audit event in another
+      // (no transaction around them) — and no read of the task after it. Beside them, the
+      // idempotency claim and the answer it keeps (api/http/idempotency.ts).
+      const ours = () => statements.filter((q) => !/"IdempotentRequest"/.test(q));
       expect(statements.filter((q) => /^SELECT/i.test(q) && /"Task"/.test(q))).toEqual([]);
-      expect(statements.length).toBeLessThanOrEqual(7);
+      expect(statements.filter((q) => /^(BEGIN|COMMIT)/i.test(q))).toEqual([]);
+      expect(ours()).toHaveLength(2);
+      expect(statements).toHaveLength(4);
       const read = await request(app).get(`/api/tasks/${created.body.id}`).set('Authorization', office).expect(200);
       expect(created.body).toEqual(read.body);
       expect(created.body).toMatchObject({ status: 'assigned', supervisor: { id: org.people.leader.id }, audit: [expect.objectContaining({ action: 'task.create' })] });
+      const audit = await h.db.auditEvent.findMany({ where: { targetType: 'task', targetId: created.body.id } });
+      expect(audit).toMatchObject([{ action: 'task.create', actorId: org.people.office.id, after: { title: created.body.title, ownerId: org.people.staffA1.id, calendarVersion: null } }]);
+
+      // A working-day deadline: the calendar's state is read in the same lookup statement (the
+      // calendar itself once per client, by the first such create, then from loadCalendar's cache).
+      const counting = { ...body, deadline: undefined, workingDays: 15 };
+      await request(app).post('/api/tasks').set('Authorization', office).send({ ...counting, title: '首个按工作日计的任务' }).expect(201);
+      statements.length = 0;
+      const counted = await request(app).post('/api/tasks').set('Authorization', office).send(counting).expect(201);
+      expect(ours()).toHaveLength(2);
+      const row = await h.db.task.findUniqueOrThrow({ where: { id: counted.body.id } });
+      expect(row).toMatchObject({ deadlineWorkingDays: 15, deadlineCalendarVersion: expect.any(Number) });
+      expect(counted.body).toEqual((await request(app).get(`/api/tasks/${counted.body.id}`).set('Authorization', office).expect(200)).body);
     });
   });
 });
