@@ -154,6 +154,8 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
         const workbook = await renderLedgerWorkbook(data!, { timeZone: deps.timeZone, workdayEnd: deps.workdayEnd ?? DEFAULT_WORKDAY_END, now: new Date(ledger.reconciledAt) });
         const recipient = await recipientsByEmail(deps.db, to);
         const issuer = await issuingOffice(deps);
+        // Rendered once for every recipient (at 25,000 tasks the JSON is ~9 MiB).
+        const ledgerJson = Buffer.from(JSON.stringify(ledger, null, 2));
         for (const email of to) {
           const mail = renderLedgerMail({ ledger, recipient: recipient(email), campaignUrl: pages(deps.publicUrl).campaign(ledger.campaignId) }, { issuer, timeZone: deps.timeZone, now: now() });
           await sendOnce(
@@ -165,7 +167,7 @@ export function createCampaignActivities(deps: TaskActivityDeps) {
               ...mail,
               attachments: [
                 { filename: `台账-${ledger.code}.xlsx`, content: workbook, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
-                { filename: `ledger-${ledger.code}.json`, content: JSON.stringify(ledger, null, 2), contentType: 'application/json' },
+                { filename: `ledger-${ledger.code}.json`, content: ledgerJson, contentType: 'application/json' },
               ],
             },
           );
