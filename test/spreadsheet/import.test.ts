@@ -362,6 +362,9 @@ describe('campaign spreadsheets: template, import, ledger and export', () => {
       expect(mails.flatMap((m) => m.envelopeTo).sort()).toEqual([...officeEmails].sort());
       const mail = mails.find((m) => m.envelopeTo.includes(org.people.office.email))!;
       expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['台账-SP-2027.xlsx', 'ledger-SP-2027.json']);
+      // The JSON attachment is the stored ledger, the same for every recipient.
+      const stored = (await h.db.campaign.findFirstOrThrow({ where: { code: 'SP-2027' } })).ledger;
+      for (const m of mails) expect(JSON.parse(m.parsed.attachments[1]!.content.toString('utf8'))).toEqual(stored);
       const attached = new ExcelJS.Workbook();
       await attached.xlsx.load(mail.parsed.attachments[0]!.content as unknown as ArrayBuffer);
       const totals = Object.fromEntries(attached.getWorksheet('批次信息')!.getRows(7, 8)!.map((r) => [r.getCell(1).value, r.getCell(2).value]));
