@@ -215,6 +215,8 @@ export interface SuperviseCampaignInput {
   handOverEvery?: number;
   /** Hand over to a new run after this many task signals (default 250; tests make it small). */
   handOverAfterSignals?: number;
+  /** Hand over to a new run after starting this many task runs (default 1,000; tests make it small). */
+  handOverAfterChildren?: number;
   resume?: CampaignResume;
 }
 

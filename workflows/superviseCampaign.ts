@@ -33,6 +33,12 @@ const DEFAULT_PAGE_SIZE = 100;
  * (a 500 × 50 campaign: 5,103 signals, 30 refused hand-overs in a row). Short runs replay fast.
  */
 const SIGNALS_PER_RUN = 250;
+/**
+ * Task runs a run starts before it hands over. Temporal refuses a run's child starts past 2,000
+ * pending children (`limit.numPendingChildExecutions`), and the abandoned task runs count as
+ * pending while they run; its continue-as-new suggestion came at up to 1,800 (500 × 50 campaign).
+ */
+const CHILDREN_PER_RUN = 1_000;
 
 /**
  * Supervises a campaign: starts one `superviseTask` per task (children that outlive this workflow
@@ -44,7 +50,7 @@ const SIGNALS_PER_RUN = 250;
  * time and their runs started a page at a time; task runs report their end with the `taskEnded`
  * signal, and an activity settles the problems of the tasks that ended or were reopened against
  * the database (a problem closes when every task of it has ended). The run continues as new when
- * Temporal suggests it, after 250 signals, and once a large campaign's tasks are all started,
+ * Temporal suggests it, after 250 signals or 1,000 task runs started, and once a large campaign's tasks are all started,
  * carrying only counters, the reopened tasks and the closed problems.
  */
 export async function superviseCampaign(input: SuperviseCampaignInput): Promise<CampaignState> {
@@ -57,6 +63,10 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   const countSignals = patched('hand-over-after-signals');
   let received = 0;
   const signalsDue = () => countSignals && received >= (input.handOverAfterSignals ?? SIGNALS_PER_RUN);
+  /** Task runs started by this run (runs started since this change hand over after CHILDREN_PER_RUN). */
+  const countChildren = patched('hand-over-after-children');
+  let startedHere = 0;
+  const childrenDue = () => countChildren && startedHere >= (input.handOverAfterChildren ?? CHILDREN_PER_RUN);
   const handOverDue = () => workflowInfo().continueAsNewSuggested || signalsDue() || (input.handOverEvery !== undefined && steps >= input.handOverEvery);
   const s: CampaignResume = input.resume ?? { startedThrough: null, allStarted: false, totalTasks: 0, closedTasks: 0, reopened: [], closedProblems: [] };
   /** Task ends and reopenings not yet settled, in the order they came. */
@@ -130,7 +140,6 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
   };
 
   // 1. Start every task, a page at a time.
-  let startedHere = 0;
   while (!s.allStarted) {
     const page = await campaignTaskPage({ campaignId: input.campaignId, after: s.startedThrough, limit: pageSize });
     await start(page.tasks);
@@ -139,7 +148,7 @@ export async function superviseCampaign(input: SuperviseCampaignInput): Promise<
     s.startedThrough = page.tasks.at(-1)?.taskId ?? s.startedThrough;
     s.allStarted = page.tasks.length < pageSize;
     steps += 1;
-    if (!s.allStarted && handOverDue()) await handOver();
+    if (!s.allStarted && (handOverDue() || childrenDue())) await handOver();
   }
   // Settling starts in a run of its own: the run that started tasks carries two events per task
   // started, and a long history makes each hand-over slow to replay, so under a stream of task

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
 import { campaignStateQuery, campaignWorkflowId, completeTaskUpdate, type SuperviseCampaignInput, taskWorkflowId } from '../../domain/contract';
 import { createTimeSkippingEnv, type Harness, startHarness } from '../support/env';
 import { eventually } from '../support/eventually';
@@ -93,6 +94,22 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     const ledger = (await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).ledger as { rows: { closedBy: string | null }[] };
     expect(ledger.rows).toHaveLength(9);
     expect(ledger.rows.every((r) => r.closedBy === org.people.office.email)).toBe(true);
+  });
+
+  test('a run hands over after starting its budget of task runs (Temporal refuses starts past 2,000 pending children), without Temporal\'s suggestion', async () => {
+    const { campaign, problems } = await createCampaign(`PC-${org.tag}`);
+    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, pageSize: 2, handOverAfterChildren: 4 };
+    const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
+    const allTasks = problems.flatMap((p) => p.tasks);
+    await allSupervised(allTasks);
+    // The first run started two pages (4 task runs), then handed over; the rest followed in later runs.
+    const first = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id), handle.firstExecutionRunId).fetchHistory();
+    const kinds = (first.events ?? []).map((e) => e.eventType);
+    expect(kinds.filter((k) => k === temporal.api.enums.v1.EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)).toHaveLength(4);
+    expect(kinds.at(-1)).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+    await Promise.all(allTasks.map((t) => close(t.id)));
+    await eventually(async () => expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe('reconciled'), 30_000);
+    expect(await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id)).result()).toMatchObject({ totalTasks: 9, closedTasks: 9, reconciled: true });
   });
 
   test('a burst of task ends hands over after the run\'s signal budget, without Temporal\'s suggestion: nothing lost, the campaign reconciles', async () => {
