@@ -17,8 +17,14 @@ export function localDate(instant: Date, timeZone: string): string {
   return formatter(dateFormats, timeZone, () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(instant);
 }
 
+/** Local wall-clock time (HH:MM, 24 h) of an instant in a time zone. */
+export function localTime(instant: Date, timeZone: string): string {
+  return formatter(timeFormats, timeZone, () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })).format(instant);
+}
+
 // Building an Intl.DateTimeFormat costs far more than using one: one of each kind per time zone.
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 const instantFormats = new Map<string, Intl.DateTimeFormat>();
 function formatter(cache: Map<string, Intl.DateTimeFormat>, timeZone: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let f = cache.get(timeZone);

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { localDate } from '../../domain/calendar';
+import { localDate, localTime } from '../../domain/calendar';
 import { closureOutcome, closureOutcomeLabels, closureTotals, type ClosureOutcome } from '../../domain/closure';
 import { taskStatusLabels } from '../../domain/lifecycle';
 import { ESCALATED_FROM_LEVEL, trafficLight, trafficLightLabels } from '../../domain/traffic-light';
@@ -83,7 +83,7 @@ export type LedgerData = NonNullable<Awaited<ReturnType<typeof loadLedgerData>>>
 /** A local wall-clock date (and the time, unless it is the end of the working day) of an instant. */
 function cellDateOf(instant: Date, timeZone: string, workdayEnd: string): CellDate {
   const date = localDate(instant, timeZone);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+  const time = localTime(instant, timeZone);
   return time === workdayEnd ? { date } : { date, time };
 }
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import ExcelJS from 'exceljs';
-import { localDate } from '../../../domain/calendar';
+import { localDate, localTime } from '../../../domain/calendar';
 import { fills } from '../../../lib/review/render';
 import { border, DATE_FORMAT, DATE_TIME_FORMAT } from '../../../lib/spreadsheet/workbook';
 import { toWallClock } from '../../../lib/spreadsheet/cells';
@@ -60,11 +60,9 @@ export async function streamTasksWorkbook(
   pages: AsyncIterable<ExportedTask[]>,
   opts: { timeZone: string; workdayEnd: string; now: Date; fileName: string },
 ): Promise<void> {
-  // One formatter for the whole export (building one costs far more than using it).
-  const clock = new Intl.DateTimeFormat('en-GB', { timeZone: opts.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const zoned = (iso: string) => {
     const d = new Date(iso);
-    return { date: localDate(d, opts.timeZone), time: clock.format(d) };
+    return { date: localDate(d, opts.timeZone), time: localTime(d, opts.timeZone) };
   };
   const iterator = pages[Symbol.asyncIterator]();
   // The first page is read before the headers go out, so a failing query is still an error answer.
