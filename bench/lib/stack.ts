@@ -11,7 +11,7 @@ import { type MailCatcher, startMailCatcher } from '../../scripts/lib/mail-catch
 import { deployMigrations } from '../../scripts/lib/migrations';
 import { startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { freePort, type Service } from '../../scripts/lib/processes';
-import { workerProcess } from '../../scripts/lib/app-processes';
+import { apiProcess, workerProcess } from '../../scripts/lib/app-processes';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalDevServer } from '../../scripts/lib/temporal';
 import { searchAttributeKeys } from '../../domain/contract';
 import { type NodeChild, startNodeChild } from './child';
@@ -134,7 +134,7 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
     };
     const worker = await startChild('worker', 'worker-process.ts', workerProcess.env, workerProcess.nodeArgs);
     opts.log(`worker ready (pid ${worker.pid}, ${Date.now() - t0} ms since start)`);
-    const api = await startChild('api', 'api-process.ts');
+    const api = await startChild('api', 'api-process.ts', apiProcess.env, apiProcess.nodeArgs);
     opts.log(`API ready at ${String(api.ready.url)} (pid ${api.pid})`);
 
     return {
