@@ -1,4 +1,4 @@
-import { Prisma } from '../generated/prisma/client';
+import { type AuditEvent, Prisma } from '../generated/prisma/client';
 
 export interface AuditActor {
   id: string;
@@ -41,4 +41,19 @@ export function auditInsertSql(e: AuditEntry): Prisma.Sql {
     INSERT INTO "AuditEvent" (id, "actorId", "actorEmail", action, "targetType", "targetId", before, after, "requestId")
     SELECT gen_random_uuid(), ${e.actor?.id ?? null}::uuid, ${e.actor?.email ?? null}, ${e.action}, ${e.targetType}, ${e.targetId ?? null},
            ${json(e.before)}::jsonb, ${json(e.after)}::jsonb, ${e.requestId ?? null}`;
+}
+
+/** The row `auditInsertSql` wrote for an entry, from the id and time the statement returned. */
+export function auditRow(e: AuditEntry, written: { id: string; at: Date }): AuditEvent {
+  return {
+    ...written,
+    actorId: e.actor?.id ?? null,
+    actorEmail: e.actor?.email ?? null,
+    action: e.action,
+    targetType: e.targetType,
+    targetId: e.targetId ?? null,
+    before: (e.before ?? null) as AuditEvent['before'],
+    after: (e.after ?? null) as AuditEvent['after'],
+    requestId: e.requestId ?? null,
+  };
 }

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition, WorkflowNotFoundError } from '@temporalio/common';
 import { type AuditEvent, Prisma, type Task } from '../../generated/prisma/client';
-import { auditInsertSql, recordAudit } from '../../lib/audit';
+import { type AuditEntry, auditInsertSql, auditRow, recordAudit } from '../../lib/audit';
 import { insertTasksSql } from '../../lib/task-rows';
 import { type CalendarState, calendarStateSql, loadCalendar } from '../../lib/calendar-store';
 import { startDeadlineRecompute } from '../../lib/deadlines';
@@ -345,6 +345,14 @@ export function createTaskService(deps: TaskServiceDeps) {
       // The task and its audit event in one statement (atomic without a transaction's four round
       // trips); a keyed try that meets its key's row writes neither, and that row is the answer.
       const id = keyedId ?? randomUUID();
+      const auditEntry: AuditEntry = {
+        actor,
+        action: 'task.create',
+        targetType: 'task',
+        targetId: id,
+        after: { title: input.title, unitId: unit.id, ownerId: owner.id, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
+        requestId,
+      };
       const [task] = await deps.db.$queryRaw<(Task & { auditId: string; auditAt: Date })[]>`
         WITH task AS (
           ${insertTasksSql([
@@ -365,14 +373,7 @@ export function createTaskService(deps: TaskServiceDeps) {
           ])}
           ON CONFLICT (id) DO NOTHING RETURNING *
         ), audit AS (
-          ${auditInsertSql({
-            actor,
-            action: 'task.create',
-            targetType: 'task',
-            targetId: id,
-            after: { title: input.title, unitId: unit.id, ownerId: owner.id, deadline: deadline.toISOString(), workingDays: input.workingDays ?? null, calendarVersion: calendar?.version ?? null },
-            requestId,
-          })}
+          ${auditInsertSql(auditEntry)}
           WHERE EXISTS (SELECT 1 FROM task) RETURNING id, at
         )
         SELECT task.*, audit.id AS "auditId", audit.at AS "auditAt" FROM task CROSS JOIN audit`;
@@ -393,7 +394,7 @@ export function createTaskService(deps: TaskServiceDeps) {
       }
       // Answered from the rows just written and read (a new task has no timeline yet): no read-back.
       const { auditId, auditAt, ...row } = task;
-      const audit: AuditEvent = { id: auditId, at: auditAt, actorId: actor.id, actorEmail: actor.email, action: 'task.create', targetType: 'task', targetId: id, before: null, after: null, requestId: requestId ?? null };
+      const audit = auditRow(auditEntry, { id: auditId, at: auditAt });
       const person = (p: { id: string; displayName: string; email: string }) => ({ id: p.id, displayName: p.displayName, email: p.email });
       const written: TimelineRow = {
         ...row,
