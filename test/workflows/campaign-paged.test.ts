@@ -63,14 +63,19 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
     return { campaign, problems };
   }
 
-  test('3 problems × 3 tasks, pages of 2, a new run every 2 steps: every task supervised once, each problem closes with its last task, the campaign reconciles', async () => {
-    const { campaign, problems } = await createCampaign(`PG-${org.tag}`);
-    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, pageSize: 2, handOverEvery: 2 };
+  /** The campaign created and its workflow started with `options`, once every task is under supervision. */
+  async function superviseNewCampaign(code: string, options: Omit<SuperviseCampaignInput, 'campaignId' | 'paged'>) {
+    const { campaign, problems } = await createCampaign(code);
+    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, ...options };
     const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
-
-    // Every task comes under supervision exactly once (one run each), across pages and runs.
     const allTasks = problems.flatMap((p) => p.tasks);
+    // Every task comes under supervision exactly once (one run each), across pages and runs.
     await allSupervised(allTasks);
+    return { campaign, problems, handle, allTasks };
+  }
+
+  test('3 problems × 3 tasks, pages of 2, a new run every 2 steps: every task supervised once, each problem closes with its last task, the campaign reconciles', async () => {
+    const { campaign, problems, handle } = await superviseNewCampaign(`PG-${org.tag}`, { pageSize: 2, handOverEvery: 2 });
 
     const problemStatus = async () => (await h.db.problem.findMany({ where: { campaignId: campaign.id }, orderBy: { seq: 'asc' } })).map((p) => p.status);
 
@@ -97,11 +102,7 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
   });
 
   test('a run hands over after starting its budget of task runs (Temporal refuses starts past 2,000 pending children), without Temporal\'s suggestion', async () => {
-    const { campaign, problems } = await createCampaign(`PC-${org.tag}`);
-    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, pageSize: 2, handOverAfterChildren: 4 };
-    const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
-    const allTasks = problems.flatMap((p) => p.tasks);
-    await allSupervised(allTasks);
+    const { campaign, handle, allTasks } = await superviseNewCampaign(`PC-${org.tag}`, { pageSize: 2, handOverAfterChildren: 4 });
     // The first run started two pages (4 task runs), then handed over; the rest followed in later runs.
     const first = await h.env.client.workflow.getHandle(campaignWorkflowId(campaign.id), handle.firstExecutionRunId).fetchHistory();
     const kinds = (first.events ?? []).map((e) => e.eventType);
@@ -113,11 +114,7 @@ describe('superviseCampaign, paged: tasks started a page at a time, runs handed 
   });
 
   test('a burst of task ends hands over after the run\'s signal budget, without Temporal\'s suggestion: nothing lost, the campaign reconciles', async () => {
-    const { campaign, problems } = await createCampaign(`PS-${org.tag}`);
-    const input: SuperviseCampaignInput = { campaignId: campaign.id, paged: true, handOverAfterSignals: 3 };
-    const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId: campaignWorkflowId(campaign.id), args: [input] });
-    const allTasks = problems.flatMap((p) => p.tasks);
-    await allSupervised(allTasks);
+    const { campaign, handle, allTasks } = await superviseNewCampaign(`PS-${org.tag}`, { handOverAfterSignals: 3 });
 
     // Nine ends at once: nine signals, three runs' worth.
     await Promise.all(allTasks.map((t) => close(t.id)));
