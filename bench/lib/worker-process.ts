@@ -37,6 +37,9 @@ async function main() {
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           workflowsPath: require.resolve('../workflows/bare'),
           activities: createBareActivities({ mailer }),
+          // The same cache as the product's worker: with the SDK's default (≈ 2,300 runs here) every
+          // bare run stayed cached while ours, 100, replayed on each wake (B2's baseline was not the same work).
+          maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
         });
   const running = worker.run();
   running.catch((err: unknown) => {
