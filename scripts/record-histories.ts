@@ -133,9 +133,9 @@ async function main() {
       await save(workflowId, reviewFile);
     }
 
-    // Fourth release: a paged campaign (3 × 2 in pages of 2, a new run every 2 steps) closed task by task.
-    const campaignFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'superviseCampaign-paged.binpb');
-    if (!existsSync(campaignFile)) {
+    /** A paged campaign of 3 × 2 tasks run with `options` and closed task by task: its first run and its last saved. */
+    const recordPagedCampaign = async (file: string, options: Omit<SuperviseCampaignInput, 'campaignId' | 'paged'>) => {
+      if (existsSync(file)) return;
       const org = await createOrg(h.db);
       const now = await h.env.currentTimeMs();
       const code = `HIST-${org.tag}`;
@@ -151,7 +151,7 @@ async function main() {
         }
       }
       const workflowId = campaignWorkflowId(campaign.id);
-      const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId, args: [{ campaignId: campaign.id, paged: true, pageSize: 2, handOverEvery: 2 } satisfies SuperviseCampaignInput] });
+      const handle = await h.env.client.workflow.start('superviseCampaign', { taskQueue: h.taskQueue, workflowId, args: [{ campaignId: campaign.id, paged: true, ...options } satisfies SuperviseCampaignInput] });
       for (const id of taskIds) {
         for (;;) {
           try {
@@ -164,9 +164,14 @@ async function main() {
       }
       await h.env.client.workflow.getHandle(workflowId).result();
       // The first run (pages started, handed over) and the last (problems settled, reconciled).
-      await save(workflowId, campaignFile.replace('.binpb', '-first-run.binpb'), handle.firstExecutionRunId);
-      await save(workflowId, campaignFile);
-    }
+      await save(workflowId, file.replace('.binpb', '-first-run.binpb'), handle.firstExecutionRunId);
+      await save(workflowId, file);
+    };
+    const histories = path.join(__dirname, '..', 'test', 'workflows', 'histories');
+    // Fourth release: a paged campaign (pages of 2, a new run every 2 steps).
+    await recordPagedCampaign(path.join(histories, 'superviseCampaign-paged.binpb'), { pageSize: 2, handOverEvery: 2 });
+    // Fifth release: hand-overs after a budget of task runs started and of signals (patched markers).
+    await recordPagedCampaign(path.join(histories, 'superviseCampaign-paged-budgets.binpb'), { pageSize: 2, handOverAfterChildren: 2, handOverAfterSignals: 3 });
 
     // Fourth release: recomputing deadlines after a calendar change (nothing stale: one page).
     const recomputeFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'recomputeDeadlines-one-page.binpb');
