@@ -38,6 +38,9 @@ import { startEmbeddedPostgres } from './lib/postgres';
 
 const DAY = 24 * 3600_000;
 
+/** Where the replay test reads the saved histories. */
+const histories = path.join(__dirname, '..', 'test', 'workflows', 'histories');
+
 async function main() {
   let pg: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   if (!process.env.DATABASE_URL) {
@@ -104,7 +107,7 @@ async function main() {
       },
     };
     for (const [name, run] of Object.entries(scenarios)) {
-      const file = path.join(__dirname, '..', 'test', 'workflows', 'histories', `superviseTask-${name}.binpb`);
+      const file = path.join(histories, `superviseTask-${name}.binpb`);
       if (existsSync(file)) continue; // a saved history is never rewritten: it stands for runs already out there
       const now = await h.env.currentTimeMs();
       const task = await insertTask(h.db, { deadline: new Date(now + 5 * DAY), reminderOffsetSeconds: 2 * 24 * 3600 });
@@ -124,7 +127,7 @@ async function main() {
     }
 
     // Third release: a review cycle run for a given period (snapshot, report, mail).
-    const reviewFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'reviewCycle-given-period.binpb');
+    const reviewFile = path.join(histories, 'reviewCycle-given-period.binpb');
     if (!existsSync(reviewFile)) {
       const cycleKey = `history-${Date.now()}`;
       await h.db.reviewCycle.create({ data: { key: cycleKey, name: '月调度', period: 'monthly', reportType: 'dispatch', recipientRoles: ['leader'] } });
@@ -167,14 +170,13 @@ async function main() {
       await save(workflowId, file.replace('.binpb', '-first-run.binpb'), handle.firstExecutionRunId);
       await save(workflowId, file);
     };
-    const histories = path.join(__dirname, '..', 'test', 'workflows', 'histories');
     // Fourth release: a paged campaign (pages of 2, a new run every 2 steps).
     await recordPagedCampaign(path.join(histories, 'superviseCampaign-paged.binpb'), { pageSize: 2, handOverEvery: 2 });
     // Fifth release: hand-overs after a budget of task runs started and of signals (patched markers).
     await recordPagedCampaign(path.join(histories, 'superviseCampaign-paged-budgets.binpb'), { pageSize: 2, handOverAfterChildren: 2, handOverAfterSignals: 3 });
 
     // Fourth release: recomputing deadlines after a calendar change (nothing stale: one page).
-    const recomputeFile = path.join(__dirname, '..', 'test', 'workflows', 'histories', 'recomputeDeadlines-one-page.binpb');
+    const recomputeFile = path.join(histories, 'recomputeDeadlines-one-page.binpb');
     if (!existsSync(recomputeFile)) {
       const workflowId = recomputeDeadlinesWorkflowId(999_999);
       await h.env.client.workflow.execute('recomputeDeadlines', { taskQueue: h.taskQueue, workflowId, args: [{ by: null }] });
