@@ -13,6 +13,9 @@
  * the process starts (and answers 503, /readyz not ready) while Temporal is down, and connects on
  * first use.
  *
+ * API_PROCESSES (default 1): that many processes serve PORT together (lib/cluster.ts), one per core
+ * at most being sensible; each has its own database pool of DATABASE_POOL_SIZE.
+ *
  * SIGINT/SIGTERM: it stops accepting connections, lets the requests in flight finish (at most
  * REQUEST_TIMEOUT_MS, their own deadline), closes idle keep-alive connections, then its clients, and
  * exits 0; a second signal exits at once.
@@ -27,6 +30,7 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { createMailer } from '../lib/mail';
 import { connectTemporalBounded } from '../lib/temporal-client';
+import { isServerPrimary, onStopMessage, runServerPrimary } from '../lib/cluster';
 import { appDeps, createApp } from './app';
 
 async function main(): Promise<void> {
@@ -43,6 +47,10 @@ async function main(): Promise<void> {
     throw new ConfigError(`配置错误 / invalid configuration:\n${missing.map(([k]) => `  - ${k}: ${why[k]}`).join('\n')}`);
   }
   const logger = createLogger(config.LOG_LEVEL, 'api');
+  if (isServerPrimary(config.API_PROCESSES)) {
+    runServerPrimary({ processes: config.API_PROCESSES, logger });
+    return;
+  }
   const bounds = dependencyBounds(config.REQUEST_TIMEOUT_MS);
   const db = createDb(DATABASE_URL, databaseOptions(config, 'api'));
   const mailer = createMailer(SMTP_URL);
@@ -85,6 +93,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', (s) => void stop(s));
   process.on('SIGTERM', (s) => void stop(s));
+  // One of API_PROCESSES: the primary's stop (after a Ctrl-C the terminal signalled this process too).
+  onStopMessage(() => {
+    if (!stopping) void stop('SIGTERM');
+  });
 }
 
 main().catch((err: unknown) => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import { createContext } from './lib/context';
 import { describeMachine } from './lib/machine';
 import { markdownTable, type RunReport, tableRow, updateReadme, writeResults } from './lib/report';
-import { type Stack, startStack } from './lib/stack';
+import { apiProcesses, type Stack, startStack } from './lib/stack';
 import type { ScenarioResult, TableRow } from './lib/types';
 import { scenarios } from './scenarios';
 
@@ -68,7 +68,7 @@ async function main(): Promise<number> {
       startedAt: new Date(started).toISOString(),
       durationSeconds: 0,
       machine,
-      conditions: { loadBefore, loadAfter: load(), openTasksAtEnd: await ctx.openTasks(), only: onlyArg ?? null },
+      conditions: { loadBefore, loadAfter: load(), openTasksAtEnd: await ctx.openTasks(), apiProcesses: apiProcesses(), only: onlyArg ?? null },
       scenarios: results,
       rows,
     };

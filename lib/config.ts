@@ -59,6 +59,11 @@ export const ZConfig = z.object({
    * The longest a request waits for the database or Temporal (503 UNAVAILABLE with Retry-After
    * past it); each statement and each Temporal call is bounded a little below it.
    */
+  /**
+   * Processes of `npm run api` serving PORT together (lib/cluster.ts): one Node process uses one
+   * core. Each holds its own database pool and actor cache.
+   */
+  API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

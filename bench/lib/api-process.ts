@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { appDeps, createApp } from '../../api/app';
 import { createAccessTokens } from '../../lib/auth';
+import { isServerPrimary, runServerPrimary } from '../../lib/cluster';
 import { loadConfig } from '../../lib/config';
 import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
@@ -18,6 +19,11 @@ import { childLifecycle } from './child';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  if (isServerPrimary(config.API_PROCESSES)) {
+    // As `npm run api` does with API_PROCESSES (bench/lib/stack.ts says how many): the primary forwards the ready message.
+    runServerPrimary({ processes: config.API_PROCESSES, logger });
+    return;
+  }
   const db = createDb(config.DATABASE_URL!);
   const mailer = createMailer(config.SMTP_URL!);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });

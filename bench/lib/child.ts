@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { onStopMessage } from '../../lib/cluster';
 import { stopChild } from '../../scripts/lib/processes';
 
 /** A TypeScript entry of ours running as its own Node process (its RSS is its own). */
@@ -70,5 +71,6 @@ export function childLifecycle(ready: Record<string, unknown>, stop: () => Promi
   process.on('SIGTERM', exit);
   process.on('SIGINT', exit);
   process.on('disconnect', exit);
+  onStopMessage(exit);
   process.send?.({ ready: true, ...ready });
 }

@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { createApiClient } from './api-client';
 import { cpuSnapshot } from './cpu';
 import { createBenchOrg } from './org';
-import { rssOf } from './proc';
+import { rssOf, rssOfTree } from './proc';
 import { NAMESPACE, type Stack, TASK_QUEUE } from './stack';
 import { runPool } from './stats';
 import type { BenchContext } from './types';
@@ -17,7 +17,7 @@ export async function createContext(stack: Stack, opts: { quick: boolean; units:
   const openTasks = () => stack.db.task.count({ where: { status: { notIn: [...terminalStatuses] } } });
   const BARE_QUEUE = 'bench-bare';
   let bare: Promise<{ pid: number }> | undefined;
-  const startup = { workerRss: await rssOf(stack.worker.pid), temporalRss: await rssOf(stack.temporalPid), apiRss: await rssOf(stack.api.pid) };
+  const startup = { workerRss: await rssOf(stack.worker.pid), temporalRss: await rssOf(stack.temporalPid), apiRss: await rssOfTree(stack.api.pid) };
   const ctx: BenchContext = {
     quick: opts.quick,
     createRate: null,

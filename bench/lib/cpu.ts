@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { childPids } from './proc';
+import { childPids, treePids } from './proc';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux x86-64). */
 const HZ = 100;
@@ -20,6 +20,7 @@ async function ticks(pid: number, withReapedChildren = false): Promise<number> {
 export const cpuMsOf = async (pid: number) => (await ticks(pid)) * (1000 / HZ);
 
 export interface CpuProcesses {
+  /** The API process (with its cluster processes, when API_PROCESSES > 1). */
   api: number;
   /** Our worker, and the bench's bare worker when it runs. */
   workers: number[];
@@ -42,7 +43,7 @@ export async function cpuSnapshot(p: CpuProcesses): Promise<CpuSnapshot> {
   }
   const own = process.cpuUsage();
   return {
-    api: (await ticks(p.api)) * (1000 / HZ),
+    api: (await Promise.all((await treePids(p.api)).map((pid) => ticks(pid)))).reduce((a, b) => a + b, 0) * (1000 / HZ),
     worker: (await Promise.all(p.workers.map((w) => ticks(w)))).reduce((a, b) => a + b, 0) * (1000 / HZ),
     devServer: (await ticks(p.temporal)) * (1000 / HZ),
     postgres: postgres * (1000 / HZ),

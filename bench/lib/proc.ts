@@ -42,6 +42,25 @@ export async function rssOf(pid: number): Promise<number> {
   return (await pidusage(pid)).memory;
 }
 
+/** Resident set size of a process and its descendants (the API's cluster processes), in bytes. */
+export async function rssOfTree(root: number): Promise<number> {
+  let total = 0;
+  for (const pid of await treePids(root)) total += await rssOf(pid).catch(() => 0);
+  return total;
+}
+
+/** A process and all its descendants. */
+export async function treePids(root: number): Promise<number[]> {
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    out.push(pid);
+    stack.push(...(await childPids(pid)));
+  }
+  return out;
+}
+
 /** CPU use of one process in percent of one core since the previous call for it (pidusage). */
 export async function cpuOf(pid: number): Promise<number> {
   return (await pidusage(pid)).cpu;
@@ -53,9 +72,7 @@ export async function cpuOf(pid: number): Promise<number> {
  */
 export async function pssOfTree(root: number): Promise<number> {
   let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
+  for (const pid of await treePids(root)) {
     try {
       const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
       const kb = /^Pss:\s+(\d+) kB/m.exec(rollup);
@@ -63,7 +80,6 @@ export async function pssOfTree(root: number): Promise<number> {
     } catch {
       // gone meanwhile
     }
-    stack.push(...(await childPids(pid)));
   }
   return total;
 }

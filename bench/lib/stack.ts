@@ -21,6 +21,9 @@ export const TASK_QUEUE = 'rectify';
 export const NAMESPACE = 'default';
 
 /** Everything a run needs, fresh in a temporary folder; stop() ends it all, in reverse order. */
+/** API processes the bench runs (BENCH_API_PROCESSES, else one per core). */
+export const apiProcesses = () => Number(process.env.BENCH_API_PROCESSES ?? os.availableParallelism());
+
 export interface Stack {
   dir: string;
   databaseUrl: string;
@@ -116,6 +119,8 @@ export async function startStack(opts: { log: (m: string) => void; keep?: boolea
       PORT: String(apiPort),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
       LOGIN_RATE_LIMIT: '10000',
+      // The API as `API_PROCESSES=<cores> npm run api` runs it: one process per core (lib/cluster.ts).
+      API_PROCESSES: String(apiProcesses()),
     };
     const startChild = async (name: string, file: string, env: Record<string, string> = {}, nodeArgs: string[] = []) => {
       // BENCH_PROFILE=api,worker: V8 CPU profiles of those children, written when they stop (see README).

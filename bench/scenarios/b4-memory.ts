@@ -1,4 +1,4 @@
-import { pssOfTree, rssOf } from '../lib/proc';
+import { pssOfTree, rssOf, rssOfTree } from '../lib/proc';
 import { ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
 
@@ -45,7 +45,7 @@ export const b4Memory: Scenario = {
         workerPeakRssMB: mb(peak.worker),
         devServerRssMB: mb(await rssOf(stack.temporalPid)),
         devServerPeakRssMB: mb(peak.temporal),
-        apiRssMB: mb(await rssOf(stack.api.pid)),
+        apiRssMB: mb(await rssOfTree(stack.api.pid)),
         postgresPssMB: stack.postgresPid ? mb(await pssOfTree(stack.postgresPid)) : null,
       };
       ctx.log(`  ${point.openTasks} open: worker ${point.workerRssMB} MB (peak ${point.workerPeakRssMB}), dev server ${point.devServerRssMB} MB (peak ${point.devServerPeakRssMB})`);

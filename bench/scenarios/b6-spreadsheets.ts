@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { COLUMNS } from '../../lib/spreadsheet/layout';
-import { mib, rssOf } from '../lib/proc';
+import { mib, rssOfTree } from '../lib/proc';
 import { round } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
 
-/** Samples the API process's resident memory every 50 ms while `work` runs: its peak and its start. */
+/** Samples the API's resident memory (its processes summed) every 50 ms while `work` runs: its peak and its start. */
 async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ value: T; ms: number; startMiB: number; peakMiB: number }> {
-  const start = await rssOf(pid);
+  const start = await rssOfTree(pid);
   let peak = start;
   let running = true;
   const sampler = (async () => {
     while (running) {
-      peak = Math.max(peak, await rssOf(pid).catch(() => 0));
+      peak = Math.max(peak, await rssOfTree(pid).catch(() => 0));
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
