@@ -4,10 +4,11 @@
  * a single API process answered status reads at a full core while the second was half idle).
  *
  * The primary serves nothing: it forks the server processes (this entry, its arguments and
- * environment), passes on to its parent the first `{ ready }` message once every one has sent one (and exits 1 if one dies
- * before that), replaces one that dies later while it is not stopping, and on SIGINT/SIGTERM (or when its own parent goes away) asks each to stop —
- * a `{ stop }` message, which a server process takes as its first stop signal (`onStopMessage`), so
- * it drains its requests in flight as it would for a signal — and exits once they all have.
+ * environment) and passes the first `{ ready }` message on to its own parent once every one has
+ * sent one (it exits 1 if one dies before that). It replaces one that dies later, unless it is
+ * stopping. On SIGINT/SIGTERM, or when its own parent goes away, it asks each to stop with a
+ * `{ stop }` message, which a server process takes as its first stop signal (`onStopMessage`), so
+ * it drains its requests in flight as it would for a signal; it exits once they all have.
  *
  * What a process keeps for itself stays its own: a revocation made through one process reaches the
  * others' actor caches within ACTOR_CACHE_MS (api/http/authenticate.ts), as between replicas.
