@@ -63,8 +63,8 @@ const taskInclude = {
   _count: { select: { notices: { where: { level: { gte: ESCALATED_FROM_LEVEL } } }, extensions: { where: { status: 'pending' } } } },
 } satisfies Prisma.TaskInclude;
 type TaskRow = Prisma.TaskGetPayload<{ include: typeof taskInclude }>;
-/** The task read's timeline, loaded with the task. */
-const timelineInclude = {
+/** The task read's timeline: the rows of `loadTimeline`'s one statement, as Prisma's include would give them. */
+export const timelineInclude = {
   ...taskInclude,
   mails: { orderBy: { createdAt: 'asc' } },
   events: { orderBy: { at: 'asc' } },
@@ -74,6 +74,73 @@ const timelineInclude = {
   notices: { orderBy: { issuedAt: 'asc' } },
 } satisfies Prisma.TaskInclude;
 type TimelineRow = Prisma.TaskGetPayload<{ include: typeof timelineInclude }>;
+type TimelineRelation = 'mails' | 'events' | 'progress' | 'verifications' | 'extensions' | 'notices';
+
+/** The keys of a row's DateTime fields (nullable or not). */
+type DateKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends Date ? K : never }[keyof T];
+/** `keys` if they are every DateTime field of T, a type error otherwise (a new one must be named here). */
+const everyDate =
+  <T>() =>
+  <const K extends readonly DateKeys<T>[]>(...keys: [DateKeys<T>] extends [K[number]] ? K : never) =>
+    keys;
+/**
+ * The DateTime fields of the timeline's rows and of the audit entry: the one-statement read gets
+ * them as JSON text and revives them here, so the rows are the ones Prisma would have given.
+ */
+const timelineDates = {
+  mails: everyDate<TimelineRow['mails'][number]>()('sentAt', 'createdAt'),
+  events: everyDate<TimelineRow['events'][number]>()('at', 'createdAt'),
+  progress: everyDate<TimelineRow['progress'][number]>()('createdAt'),
+  verifications: everyDate<TimelineRow['verifications'][number]>()('createdAt'),
+  extensions: everyDate<TimelineRow['extensions'][number]>()('currentDeadline', 'requestedDeadline', 'decidedAt', 'createdAt'),
+  notices: everyDate<TimelineRow['notices'][number]>()('acknowledgedAt', 'issuedAt'),
+} satisfies Record<TimelineRelation, readonly string[]>;
+const auditDates = everyDate<AuditEvent>()('at');
+
+/** A JSON row's named timestamps as Dates (null stays null). */
+function revive<T>(row: Record<string, unknown>, keys: readonly string[]): T {
+  for (const k of keys) if (typeof row[k] === 'string') row[k] = new Date(row[k]);
+  return row as T;
+}
+
+/**
+ * The status read in one statement: the task's row with its unit, people, co-units, problem and
+ * campaign, the counts the light and the rules need, every timeline relation, and its audit
+ * entries — each relation a JSON array in timelineInclude's order. Prisma's include took two
+ * statements and ≈0.6 ms of client CPU more per read, for the same rows (bench B3).
+ */
+const timelineSql = (id: string) => Prisma.sql`
+  SELECT t.*,
+    json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'path', u.path) AS unit,
+    json_build_object('id', o.id, 'displayName', o."displayName", 'email', o.email) AS owner,
+    (SELECT json_build_object('id', s.id, 'displayName', s."displayName", 'email', s.email) FROM "Person" s WHERE s.id = t."supervisorId") AS supervisor,
+    coalesce((SELECT json_agg(json_build_object('unit', json_build_object('id', cu.id, 'code', cu.code, 'name', cu.name)))
+              FROM "TaskCoUnit" c JOIN "Unit" cu ON cu.id = c."unitId" WHERE c."taskId" = t.id), '[]') AS "coUnits",
+    (SELECT json_build_object('id', p.id, 'code', p.code, 'description', p.description, 'campaign', json_build_object('id', k.id, 'code', k.code, 'name', k.name))
+     FROM "Problem" p JOIN "Campaign" k ON k.id = p."campaignId" WHERE p.id = t."problemId") AS problem,
+    json_build_object(
+      'notices', (SELECT count(*) FROM "Notice" n WHERE n."taskId" = t.id AND n.level >= ${ESCALATED_FROM_LEVEL}),
+      'extensions', (SELECT count(*) FROM "ExtensionRequest" x WHERE x."taskId" = t.id AND x.status = 'pending')) AS "_count",
+    coalesce((SELECT json_agg(m ORDER BY m."createdAt") FROM "MailMessage" m WHERE m."taskId" = t.id), '[]') AS mails,
+    coalesce((SELECT json_agg(e ORDER BY e.at) FROM "TaskEvent" e WHERE e."taskId" = t.id), '[]') AS events,
+    coalesce((SELECT json_agg(r ORDER BY r."createdAt") FROM "ProgressReport" r WHERE r."taskId" = t.id), '[]') AS progress,
+    coalesce((SELECT json_agg(v ORDER BY v."createdAt") FROM "Verification" v WHERE v."taskId" = t.id), '[]') AS verifications,
+    coalesce((SELECT json_agg(x ORDER BY x."createdAt") FROM "ExtensionRequest" x WHERE x."taskId" = t.id), '[]') AS extensions,
+    coalesce((SELECT json_agg(n ORDER BY n."issuedAt") FROM "Notice" n WHERE n."taskId" = t.id), '[]') AS notices,
+    coalesce((SELECT json_agg(a ORDER BY a.at) FROM "AuditEvent" a WHERE a."targetType" = 'task' AND a."targetId" = t.id::text), '[]') AS audit
+  FROM "Task" t JOIN "Unit" u ON u.id = t."unitId" JOIN "Person" o ON o.id = t."ownerId"
+  WHERE t.id = ${id}::uuid`;
+
+/** The task's row with its whole timeline and audit entries (timelineSql), or null when there is none. */
+export async function loadTimeline(db: Db, id: string): Promise<{ task: TimelineRow; audit: AuditEvent[] } | null> {
+  const [row] = await db.$queryRaw<(TimelineRow & { audit: AuditEvent[] })[]>(timelineSql(id));
+  if (!row) return null;
+  const { audit, ...task } = row;
+  for (const relation of Object.keys(timelineDates) as TimelineRelation[]) {
+    for (const r of task[relation] as unknown as Record<string, unknown>[]) revive(r, timelineDates[relation]);
+  }
+  return { task, audit: audit.map((a) => revive<AuditEvent>(a as unknown as Record<string, unknown>, auditDates)) };
+}
 
 const scopeOf = (t: TaskRow): TaskScope => ({ unitPath: t.unit.path, ownerId: t.ownerId, supervisorId: t.supervisorId });
 /** The id of the task a keyed create makes: the same person and key name the same task, on every replica. */
@@ -175,17 +242,13 @@ export function createTaskService(deps: TaskServiceDeps) {
   }
 
   /**
-   * The task with its whole timeline: two statements at once — the task with every timeline
-   * relation (one statement with relationJoins) and its audit entries — and nothing of it is
-   * answered unless the actor may read the task (404 otherwise).
+   * The task with its whole timeline and audit entries in one statement (timelineSql), and nothing
+   * of it answered unless the actor may read the task (404 otherwise).
    */
   async function get(actor: Actor, id: string) {
-    const [task, audit] = await Promise.all([
-      deps.db.task.findUnique({ where: { id }, include: timelineInclude }),
-      deps.db.auditEvent.findMany({ where: { targetType: 'task', targetId: id }, orderBy: { at: 'asc' } }),
-    ]);
-    if (!task || !policy.readTask(actor, scopeOf(task))) throw notFound(id);
-    return presentDetail(actor, task, audit);
+    const read = await loadTimeline(deps.db, id);
+    if (!read || !policy.readTask(actor, scopeOf(read.task))) throw notFound(id);
+    return presentDetail(actor, read.task, read.audit);
   }
 
   /** The task read's answer from its rows (read by `get`, or just written by `create`). */
