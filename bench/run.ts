@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     await stop();
     report.durationSeconds = Math.round((Date.now() - started) / 1000);
     const file = await writeResults(report, only !== null);
-    const readme = !quick && !only && (await updateReadme(report));
+    const readme = !quick && !only && (await updateReadme(report, file));
     console.log(`\n${markdownTable(report)}\n`);
     log(`results: ${file}${readme ? ' (and bench/README.md)' : ''}; ${report.durationSeconds} s in all`);
     return results.some((r) => r.error) ? 1 : 0;

@@ -35,6 +35,7 @@ export async function describeMachine(db: Db) {
     prisma: versionOf('@prisma/client'),
     express: versionOf('express'),
     autocannon: versionOf('autocannon'),
+    loadtest: versionOf('loadtest'),
   };
 }
 export type Machine = Awaited<ReturnType<typeof describeMachine>>;
