@@ -61,7 +61,10 @@ export function createIdempotency(db: Db, opts: IdempotencyOptions = {}) {
   /** Claims the key: true when this request is the one to run. */
   async function claim(actorId: string, key: string, fingerprint: string, windowMs: number): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const { count } = await db.idempotentRequest.createMany({ data: [{ actorId, key, fingerprint, createdAt: now() }], skipDuplicates: true });
+      // Raw SQL on the path every keyed write takes (the claim and the answer): no query compilation per request.
+      const count = await db.$executeRaw`
+        INSERT INTO "IdempotentRequest" ("actorId", "key", "fingerprint", "createdAt")
+        VALUES (${actorId}::uuid, ${key}, ${fingerprint}, ${now()}) ON CONFLICT DO NOTHING`;
       if (count === 1) return true;
       const row = await db.idempotentRequest.findUnique({ where: { actorId_key: { actorId, key } } });
       if (!row) continue; // released in between: claim again
@@ -114,10 +117,9 @@ export function createIdempotency(db: Db, opts: IdempotencyOptions = {}) {
         return { status: answer.status, body: answer.body, replayed: true };
       }
       const store = (status: number, response: Replay) =>
-        db.idempotentRequest.updateMany({
-          where: { actorId, key: k.key },
-          data: { status, response: response as object, completedAt: now() },
-        });
+        db.$executeRaw`
+          UPDATE "IdempotentRequest" SET "status" = ${status}, "response" = ${JSON.stringify(response)}::jsonb, "completedAt" = ${now()}
+          WHERE "actorId" = ${actorId}::uuid AND "key" = ${k.key}`;
       try {
         const result = await work();
         await store(result.status, { status: result.status, body: result.body ?? null });
