@@ -47,8 +47,9 @@ export async function writeResults(report: RunReport, partial: boolean): Promise
   await mkdir(dir, { recursive: true });
   const base = `${report.date}${report.mode === 'quick' ? '-quick' : ''}${partial ? '-partial' : ''}`;
   // A full run never overwrites an earlier one of the same day (2026-12-04.json, then -2, -3…); quick and partial runs are scratch.
+  const scratch = partial || report.mode === 'quick';
   let name = `${base}.json`;
-  for (let n = 2; !partial && report.mode !== 'quick' && existsSync(path.join(dir, name)); n++) name = `${base}-${n}.json`;
+  for (let n = 2; !scratch && existsSync(path.join(dir, name)); n++) name = `${base}-${n}.json`;
   const file = path.join(dir, name);
   await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;

@@ -47,22 +47,26 @@ async function cannon(ctx: BenchContext, opts: { url: string; bearer: string; pa
  * in flight for half of each second and none for the rest (its latency is kept beside this as
  * `atRateBursts`).
  */
-async function paced(ctx: BenchContext, opts: { url: string; bearer: string; path: () => string; rate: number; seconds: number }): Promise<Point> {
+async function paced(ctx: BenchContext, opts: { url: string; bearer: string; path: () => string; rate: number; seconds: number; warmUpSeconds?: number }): Promise<Point> {
+  const run = (seconds: number) =>
+    new Promise<LoadTestResult & { clients: number; elapsedSeconds: number }>((resolve, reject) =>
+      loadTest(
+        {
+          url: opts.url,
+          maxSeconds: seconds,
+          requestsPerSecond: opts.rate,
+          agentKeepAlive: true,
+          quiet: true,
+          headers: { authorization: opts.bearer },
+          requestGenerator: (_options, params: { path: string }, request: (p: unknown, cb: unknown) => unknown, callback) => request({ ...params, path: opts.path() }, callback),
+        },
+        (error: unknown, r: LoadTestResult & { clients: number; elapsedSeconds: number }) => (error ? reject(error) : resolve(r)),
+      ),
+    );
+  // Warm-up (not measured): the open loop's JIT and connections, as autocannon's warm-up above.
+  if (opts.warmUpSeconds) await run(opts.warmUpSeconds);
   const before = await ctx.cpu();
-  const result = await new Promise<LoadTestResult & { clients: number; elapsedSeconds: number }>((resolve, reject) =>
-    loadTest(
-      {
-        url: opts.url,
-        maxSeconds: opts.seconds,
-        requestsPerSecond: opts.rate,
-        agentKeepAlive: true,
-        quiet: true,
-        headers: { authorization: opts.bearer },
-        requestGenerator: (_options, params: { path: string }, request: (p: unknown, cb: unknown) => unknown, callback) => request({ ...params, path: opts.path() }, callback),
-      },
-      (error: unknown, r: LoadTestResult & { clients: number; elapsedSeconds: number }) => (error ? reject(error) : resolve(r)),
-    ),
-  );
+  const result = await run(opts.seconds);
   const codes = Object.entries(result.errorCodes);
   return {
     connections: result.clients, // the connections the open loop needed
@@ -118,12 +122,10 @@ export const b3Reads: Scenario = {
     }
     const rate = 800;
     // Each at-rate point on a quiet stack (the Query baseline's replays can keep the worker and the
-    // dev server busy after its last answer), the open loop warmed up first like autocannon above,
-    // and the list last: at 800 req/s it falls behind, and an open loop's backlog would reach the next point.
-    await paced(ctx, { url: stack.apiUrl, bearer, path: statusPath, rate, seconds: 2 });
+    // dev server busy after its last answer), and the list last: at 800 req/s it falls behind, and an open loop's backlog would reach the next point.
     const quiet = async () => ctx.log(`  stack quiet after ${((await ctx.settle()) / 1000).toFixed(1)} s`);
     await quiet();
-    const atRateStatus = await paced(ctx, { url: stack.apiUrl, bearer, path: statusPath, rate, seconds });
+    const atRateStatus = await paced(ctx, { url: stack.apiUrl, bearer, path: statusPath, rate, seconds, warmUpSeconds: 2 });
     await quiet();
     const atRateBursts = {
       what: `autocannon overallRate ${rate} over 64 connections: a quota per connection and second, spent in a burst`,
@@ -133,10 +135,9 @@ export const b3Reads: Scenario = {
     // The floor: the same bytes from a plain Node server (one process, no framework, no database), paced alike.
     const sample = await fetch(`${stack.apiUrl}${statusPath()}`, { headers: { authorization: bearer } }).then((r) => r.text());
     const plain = await stack.startChild('plain-server', 'plain-server.ts', { PLAIN_BODY: sample });
-    await paced(ctx, { url: String(plain.ready.url), bearer, path: statusPath, rate, seconds: 2 });
     const atRateFloor = {
       what: `a plain Node HTTP server answering a status read's ${Buffer.byteLength(sample)} bytes, paced at ${rate} req/s`,
-      ...(await paced(ctx, { url: String(plain.ready.url), bearer, path: statusPath, rate, seconds })),
+      ...(await paced(ctx, { url: String(plain.ready.url), bearer, path: statusPath, rate, seconds, warmUpSeconds: 2 })),
     };
     await plain.stop();
     ctx.log(`  at ${rate} req/s paced, plain server: p99 ${atRateFloor.p99} ms`);
