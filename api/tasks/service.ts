@@ -109,7 +109,7 @@ function revive<T>(row: Record<string, unknown>, keys: readonly string[]): T {
  * entries — each relation a JSON array in timelineInclude's order. Prisma's include took two
  * statements and ≈0.6 ms of client CPU more per read, for the same rows (bench B3).
  */
-const timelineSql = (id: string) => Prisma.sql`
+export const timelineSql = (id: string) => Prisma.sql`
   SELECT t.*,
     json_build_object('id', u.id, 'code', u.code, 'name', u.name, 'path', u.path) AS unit,
     json_build_object('id', o.id, 'displayName', o."displayName", 'email', o.email) AS owner,

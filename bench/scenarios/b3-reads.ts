@@ -1,12 +1,16 @@
 import autocannon from 'autocannon';
 import { loadTest, type LoadTestResult } from 'loadtest';
 import { taskStateQuery, taskWorkflowId } from '../../domain/contract';
-import { cpuPerOp } from '../lib/cpu';
+import { cpuMsOf, cpuPerOp } from '../lib/cpu';
+import { treePids } from '../lib/proc';
+import { freePort } from '../../scripts/lib/processes';
 import { ratio, round, runFor, summary } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
 
 interface Point {
   connections: number;
+  /** A floor server's own CPU ms per request (its process tree; the stack's parts are in cpuMsPerRequest). */
+  serverCpuMsPerRequest?: number;
   /** CPU ms per request of the API, dev server, PostgreSQL, worker and harness (load generator). */
   cpuMsPerRequest?: ReturnType<typeof cpuPerOp>;
   requestsPerSecond: number;
@@ -47,7 +51,10 @@ async function cannon(ctx: BenchContext, opts: { url: string; bearer: string; pa
  * in flight for half of each second and none for the rest (its latency is kept beside this as
  * `atRateBursts`).
  */
-async function paced(ctx: BenchContext, opts: { url: string; bearer: string; path: () => string; rate: number; seconds: number; warmUpSeconds?: number }): Promise<Point> {
+/** CPU ms a process and its children have used so far. */
+const treeCpuMs = async (pid: number) => (await Promise.all((await treePids(pid)).map(cpuMsOf))).reduce((a, b) => a + b, 0);
+
+async function paced(ctx: BenchContext, opts: { url: string; bearer: string; path: () => string; rate: number; seconds: number; warmUpSeconds?: number; serverPid?: number }): Promise<Point> {
   const run = (seconds: number) =>
     new Promise<LoadTestResult & { clients: number; elapsedSeconds: number }>((resolve, reject) =>
       loadTest(
@@ -66,11 +73,13 @@ async function paced(ctx: BenchContext, opts: { url: string; bearer: string; pat
   // Warm-up (not measured): the open loop's JIT and connections, as autocannon's warm-up above.
   if (opts.warmUpSeconds) await run(opts.warmUpSeconds);
   const before = await ctx.cpu();
+  const serverBefore = opts.serverPid ? await treeCpuMs(opts.serverPid) : 0;
   const result = await run(opts.seconds);
   const codes = Object.entries(result.errorCodes);
   return {
     connections: result.clients, // the connections the open loop needed
     cpuMsPerRequest: cpuPerOp(before, await ctx.cpu(), result.totalRequests),
+    ...(opts.serverPid ? { serverCpuMsPerRequest: round(((await treeCpuMs(opts.serverPid)) - serverBefore) / Math.max(result.totalRequests, 1), 2)! } : {}),
     requestsPerSecond: round(result.totalRequests / result.elapsedSeconds)!,
     p50: result.percentiles[50] ?? null,
     p99: result.percentiles[99] ?? null,
@@ -137,10 +146,20 @@ export const b3Reads: Scenario = {
     const plain = await stack.startChild('plain-server', 'plain-server.ts', { PLAIN_BODY: sample });
     const atRateFloor = {
       what: `a plain Node HTTP server answering a status read's ${Buffer.byteLength(sample)} bytes, paced at ${rate} req/s`,
-      ...(await paced(ctx, { url: String(plain.ready.url), bearer, path: statusPath, rate, seconds, warmUpSeconds: 2 })),
+      ...(await paced(ctx, { url: String(plain.ready.url), bearer, path: statusPath, rate, seconds, warmUpSeconds: 2, serverPid: plain.pid })),
     };
     await plain.stop();
     ctx.log(`  at ${rate} req/s paced, plain server: p99 ${atRateFloor.p99} ms`);
+    await quiet();
+    // The second floor: the status read's own statement on a plain pg pool behind a plain HTTP
+    // server, in as many processes as the API: what the database round trip alone gives at this rate.
+    const dbFloorServer = await stack.startChild('db-floor-server', 'db-floor-server.ts', { PORT: String(await freePort()) });
+    const atRateDbFloor = {
+      what: `the status read's statement (timelineSql, prepared) on a plain pg pool behind a plain Node HTTP server in ${stack.childEnv.API_PROCESSES} processes (no Express, ORM, authentication or logging), paced at ${rate} req/s`,
+      ...(await paced(ctx, { url: String(dbFloorServer.ready.url), bearer, path: statusPath, rate, seconds, warmUpSeconds: 2, serverPid: dbFloorServer.pid })),
+    };
+    await dbFloorServer.stop();
+    ctx.log(`  at ${rate} req/s paced, database floor: p99 ${atRateDbFloor.p99} ms (its server ${atRateDbFloor.serverCpuMsPerRequest} ms CPU/req)`);
     await quiet();
     const atRate = { status: atRateStatus, list: await paced(ctx, { url: stack.apiUrl, bearer, path: listPath, rate, seconds }) };
     ctx.log(`  at ${rate} req/s paced: status ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms, list ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`);
@@ -166,6 +185,7 @@ export const b3Reads: Scenario = {
       atRate: { requestsPerSecondAsked: rate, paced: 'loadtest requestsPerSecond (open loop)', ...atRate },
       atRateBursts,
       atRateFloor,
+      atRateDbFloor,
       errors,
       baseline: { what: 'Query taskState of the same workflows, same requests in flight', points: query },
       ratio: statusRatio,
@@ -177,7 +197,7 @@ export const b3Reads: Scenario = {
       result,
       row: {
         measured:
-          `status: best ${bestStatus.requestsPerSecond} req/s (${bestStatus.connections} conn., p50 ${bestStatus.p50} ms, p99 ${bestStatus.p99} ms, CPU ${bestStatus.cpuMsPerRequest?.total} ms/req), at ${rate} req/s paced: ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms (a plain Node server with the same bytes: p99 ${atRateFloor.p99} ms; in autocannon's per-second bursts: p99 ${atRateBursts.status.p99} ms); ` +
+          `status: best ${bestStatus.requestsPerSecond} req/s (${bestStatus.connections} conn., p50 ${bestStatus.p50} ms, p99 ${bestStatus.p99} ms, CPU ${bestStatus.cpuMsPerRequest?.total} ms/req), at ${rate} req/s paced: ${atRate.status.requestsPerSecond} req/s p99 ${atRate.status.p99} ms (the read's statement on plain pg and http: p99 ${atRateDbFloor.p99} ms, ${atRateDbFloor.serverCpuMsPerRequest} ms CPU/req in its server against the API's ${atRate.status.cpuMsPerRequest?.api}; a plain Node server with the same bytes: p99 ${atRateFloor.p99} ms; in autocannon's per-second bursts: p99 ${atRateBursts.status.p99} ms); ` +
           `list: best ${bestList.requestsPerSecond} req/s (p99 ${bestList.p99} ms, CPU ${bestList.cpuMsPerRequest?.total} ms/req), at ${rate} paced: ${atRate.list.requestsPerSecond} req/s p99 ${atRate.list.p99} ms`,
         baseline: `Query: best ${bestQuery.requestsPerSecond} req/s (${bestQuery.connections} in flight, p50 ${bestQuery.p50} ms, p99 ${bestQuery.p99} ms, CPU ${bestQuery.cpuMsPerRequest?.total} ms/req)`,
         ratio: `status ×${statusRatio}, list ×${listRatio}`,
