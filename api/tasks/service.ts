@@ -9,7 +9,7 @@ import { type CalendarState, calendarStateSql, loadCalendar } from '../../lib/ca
 import { startDeadlineRecompute } from '../../lib/deadlines';
 import { DEFAULT_TIME_ZONE } from '../../lib/config';
 import { taskEventLabels, type TaskEventType } from '../../domain/events';
-import type { Db } from '../../lib/db';
+import { type Db, rawDbOf } from '../../lib/db';
 import { AppError, ErrorCode } from '../../lib/errors';
 import {
   acknowledgeUpdate,
@@ -131,9 +131,16 @@ export const timelineSql = (id: string) => Prisma.sql`
   FROM "Task" t JOIN "Unit" u ON u.id = t."unitId" JOIN "Person" o ON o.id = t."ownerId"
   WHERE t.id = ${id}::uuid`;
 
-/** The task's row with its whole timeline and audit entries (timelineSql), or null when there is none. */
+/**
+ * The task's row with its whole timeline and audit entries (timelineSql), or null when there is
+ * none. On the client's own pool where it has one (lib/db.ts rawDbOf: the rows come back typed as
+ * the ORM would give them — timestamptz as Dates, json parsed — without its raw-query mapping).
+ */
 export async function loadTimeline(db: Db, id: string): Promise<{ task: TimelineRow; audit: AuditEvent[] } | null> {
-  const [row] = await db.$queryRaw<(TimelineRow & { audit: AuditEvent[] })[]>(timelineSql(id));
+  type Row = TimelineRow & { audit: AuditEvent[] };
+  const sql = timelineSql(id);
+  const raw = rawDbOf(db);
+  const [row] = raw ? (await raw.pool.query<Row>({ name: raw.nameOf(sql.text), text: sql.text, values: sql.values })).rows : await db.$queryRaw<Row[]>(sql);
   if (!row) return null;
   const { audit, ...task } = row;
   for (const relation of Object.keys(timelineDates) as TimelineRelation[]) {

@@ -1,13 +1,10 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { PrismaClient } from '../../generated/prisma/client';
 import { loadTimeline, timelineInclude } from '../../api/tasks/service';
+import { createDb, rawDbOf } from '../../lib/db';
 import { bearer, createTestApp, inHours } from '../support/api';
 import { createTimeSkippingEnv, type Harness, startHarness, testDatabaseUrl } from '../support/env';
 import { createOrg } from '../support/org';
-
-const queryLoggingClient = () => new PrismaClient({ adapter: new PrismaPg({ connectionString: testDatabaseUrl() }), log: [{ emit: 'event', level: 'query' }] });
 
 /**
  * The status read (GET /api/tasks/:id, the task with its whole timeline) costs one SQL statement
@@ -23,11 +20,21 @@ describe('the task read: the whole timeline in one statement', () => {
     await h?.teardown();
   });
 
-  /** Runs `fn` against an app whose database client records every statement it sends. */
+  /**
+   * Runs `fn` against an app on a client of its own, made as production makes it (createDb), that
+   * records every statement its connections send: the ORM's, its transactions', and the raw ones
+   * on the same pool (lib/db.ts rawDbOf).
+   */
   async function withLoggedStatements(fn: (x: { app: ReturnType<typeof createTestApp>; statements: string[] }) => Promise<void>) {
-    const db = queryLoggingClient();
+    const db = createDb(testDatabaseUrl());
     const statements: string[] = [];
-    db.$on('query', (e) => statements.push(e.query));
+    rawDbOf(db)!.pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (config: unknown, ...rest: unknown[]) => unknown;
+      client.query = ((config: unknown, ...rest: unknown[]) => {
+        statements.push(typeof config === 'string' ? config : (config as { text: string }).text);
+        return query(config, ...rest);
+      }) as typeof client.query;
+    });
     try {
       await fn({ app: createTestApp({ ...h, db }), statements });
     } finally {
