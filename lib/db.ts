@@ -95,6 +95,10 @@ export function createDb(databaseUrl: string, timeouts: DbTimeouts = {}): Db {
           idle_in_transaction_session_timeout: statementMs * 2,
         }),
   });
+  // An idle connection's error (the server restarted, the network dropped it) only takes it out of
+  // the pool; the next statement meets the outage and reports it (lib/errors.ts outageOf). Without
+  // a listener the 'error' event would end the process, before the adapter adds its own.
+  pool.on('error', () => {});
   const names = preparedStatements ? statementNames() : undefined;
   // disposeExternalPool: $disconnect ends the pool, as it ends a pool the adapter made itself.
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, ...(names ? { statementNameGenerator: names } : {}) });
