@@ -19,6 +19,9 @@ async function ticks(pid: number, withReapedChildren = false): Promise<number> {
 /** CPU time (ms, user + system) one process has used so far. */
 export const cpuMsOf = async (pid: number) => (await ticks(pid)) * (1000 / HZ);
 
+/** CPU time (ms) a process and its live descendants have used so far. */
+export const treeCpuMsOf = async (pid: number) => (await Promise.all((await treePids(pid)).map(cpuMsOf))).reduce((a, b) => a + b, 0);
+
 export interface CpuProcesses {
   /** The API process (with its cluster processes, when API_PROCESSES > 1). */
   api: number;
@@ -43,7 +46,7 @@ export async function cpuSnapshot(p: CpuProcesses): Promise<CpuSnapshot> {
   }
   const own = process.cpuUsage();
   return {
-    api: (await Promise.all((await treePids(p.api)).map((pid) => ticks(pid)))).reduce((a, b) => a + b, 0) * (1000 / HZ),
+    api: await treeCpuMsOf(p.api),
     worker: (await Promise.all(p.workers.map((w) => ticks(w)))).reduce((a, b) => a + b, 0) * (1000 / HZ),
     devServer: (await ticks(p.temporal)) * (1000 / HZ),
     postgres: postgres * (1000 / HZ),

@@ -1,8 +1,7 @@
 import autocannon from 'autocannon';
 import { loadTest, type LoadTestResult } from 'loadtest';
 import { taskStateQuery, taskWorkflowId } from '../../domain/contract';
-import { cpuMsOf, cpuPerOp } from '../lib/cpu';
-import { treePids } from '../lib/proc';
+import { cpuPerOp, treeCpuMsOf } from '../lib/cpu';
 import { freePort } from '../../scripts/lib/processes';
 import { ratio, round, runFor, summary } from '../lib/stats';
 import type { BenchContext, Scenario } from '../lib/types';
@@ -51,9 +50,6 @@ async function cannon(ctx: BenchContext, opts: { url: string; bearer: string; pa
  * in flight for half of each second and none for the rest (its latency is kept beside this as
  * `atRateBursts`).
  */
-/** CPU ms a process and its children have used so far. */
-const treeCpuMs = async (pid: number) => (await Promise.all((await treePids(pid)).map(cpuMsOf))).reduce((a, b) => a + b, 0);
-
 async function paced(ctx: BenchContext, opts: { url: string; bearer: string; path: () => string; rate: number; seconds: number; warmUpSeconds?: number; serverPid?: number }): Promise<Point> {
   const run = (seconds: number) =>
     new Promise<LoadTestResult & { clients: number; elapsedSeconds: number }>((resolve, reject) =>
@@ -73,13 +69,13 @@ async function paced(ctx: BenchContext, opts: { url: string; bearer: string; pat
   // Warm-up (not measured): the open loop's JIT and connections, as autocannon's warm-up above.
   if (opts.warmUpSeconds) await run(opts.warmUpSeconds);
   const before = await ctx.cpu();
-  const serverBefore = opts.serverPid ? await treeCpuMs(opts.serverPid) : 0;
+  const serverBefore = opts.serverPid ? await treeCpuMsOf(opts.serverPid) : 0;
   const result = await run(opts.seconds);
   const codes = Object.entries(result.errorCodes);
   return {
     connections: result.clients, // the connections the open loop needed
     cpuMsPerRequest: cpuPerOp(before, await ctx.cpu(), result.totalRequests),
-    ...(opts.serverPid ? { serverCpuMsPerRequest: round(((await treeCpuMs(opts.serverPid)) - serverBefore) / Math.max(result.totalRequests, 1), 2)! } : {}),
+    ...(opts.serverPid ? { serverCpuMsPerRequest: round(((await treeCpuMsOf(opts.serverPid)) - serverBefore) / Math.max(result.totalRequests, 1), 2)! } : {}),
     requestsPerSecond: round(result.totalRequests / result.elapsedSeconds)!,
     p50: result.percentiles[50] ?? null,
     p99: result.percentiles[99] ?? null,
